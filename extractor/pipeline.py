@@ -1,0 +1,76 @@
+"""One report from a file: read → sections → template tables → metadata → checks."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from .document import Document, ReadError
+from .report import Report
+
+NOT_A_REPORT_MIN_TABLES = 1
+
+
+def sha256_file(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def build_report(doc: Document, path: str, sha: str) -> Report:
+    """A Report from an already read Document (no file access)."""
+    from .sections.assign import assign_sections
+    from .template.mapping import map_document
+    from .template.metadata import extract_metadata
+
+    sections, paragraphs = assign_sections(doc)
+    mapped = map_document(doc)
+    meta = extract_metadata(doc)
+    info = mapped.info
+    report = Report(
+        document=path, sha256=sha, format=doc.format, issuer=meta.issuer,
+        report_year=meta.report_year, template=info.get("template"), published=meta.published,
+        title=meta.title, period=meta.period, period_text=meta.period_text, n_pages=doc.n_pages,
+        sections=sections, paragraphs=paragraphs, cells=mapped.cells, template_info=info,
+        messages=list(doc.warnings) + mapped.warnings,
+    )
+    report.template_info["published_source"] = meta.published_source
+    name = Path(path).name
+    found = info.get("tables_found", {})
+    if not any(found.values()) and not sections and meta.title is None:
+        report.status = "not_a_report"
+        report.template = None
+        report.messages.insert(0, f"{name} 不是政府信息公开工作年度报告：没有找到报告标题、六个部分的标题或三张统计表")
+    elif not all(found.values()) or mapped.warnings:
+        report.status = "partial"
+        missing = [n for k, n in (("t1", "表二（主动公开）"), ("t2", "表三（收到和处理申请）"),
+                                  ("t3", "表四（复议诉讼）")) if not found.get(k)]
+        if missing:
+            report.messages.insert(0, f"{name}：未能读出{'、'.join(missing)}")
+    return report
+
+
+def run_checks(report: Report) -> None:
+    if report.status in ("ok", "partial"):
+        try:
+            from .checks import run_checks as _run
+        except ImportError:  # checks not installed in this build
+            return
+        _run(report)
+
+
+def extract(path: str | Path, checks: bool = True) -> Report:
+    """Read, map and check one file. Never raises for a bad file: the Report carries the status."""
+    from .readers import read
+
+    path = str(path)
+    sha = sha256_file(path)
+    try:
+        doc = read(path)
+    except ReadError as e:
+        return Report(document=path, sha256=sha, format="", status=e.status, messages=[e.message])
+    report = build_report(doc, path, sha)
+    if checks:
+        run_checks(report)
+    return report

@@ -1,0 +1,1 @@
+"""Assign every paragraph to one of the six standard sections (or the preamble)."""

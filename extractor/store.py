@@ -1,0 +1,126 @@
+"""SQLite schema and writes (sqlite-utils). One report per transaction, keyed by sha256."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Optional
+
+import sqlite_utils
+
+from . import __version__
+from .report import Report
+
+SCHEMA_VERSION = 1
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    db = sqlite_utils.Database(path)
+    db.conn.execute("PRAGMA journal_mode=WAL")
+    db.conn.execute("PRAGMA synchronous=NORMAL")
+    ensure_schema(db)
+    return db
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    if "reports" in db.table_names():
+        return
+    with db.conn:
+        db["reports"].create({
+            "sha256": str, "path": str, "name": str, "format": str, "status": str, "message": str,
+            "issuer": str, "report_year": int, "template": str, "fingerprint": str,
+            "published": str, "title": str, "period_start": str, "period_end": str,
+            "n_pages": int, "n_cells": int, "n_errors": int, "n_warnings": int, "n_infos": int,
+            "xxgk_version": str, "audited_at": str,
+        }, pk="sha256")
+        db["sections"].create({
+            "id": int, "report": str, "position": int, "key": str, "heading": str, "number": str,
+            "page": int, "starts_with": str,
+        }, pk="id", foreign_keys=[("report", "reports", "sha256")])
+        db["paragraphs"].create({
+            "id": int, "report": str, "idx": int, "section": str, "is_heading": int, "text": str,
+            "tokens": str, "page": int, "method": str, "confidence": float,
+        }, pk="id", foreign_keys=[("report", "reports", "sha256")])
+        db["cells"].create({
+            "id": int, "report": str, "tbl": str, "key": str, "row_label": str, "col_label": str,
+            "value": str, "number": float, "blank": int, "raw": str, "page": int, "bbox": str,
+            "confidence": float,
+        }, pk="id", foreign_keys=[("report", "reports", "sha256")])
+        db["flags"].create({
+            "id": int, "report": str, "check_id": str, "severity": str, "message": str,
+            "cells": str, "page": int, "quote": str, "fingerprint": str,
+        }, pk="id", foreign_keys=[("report", "reports", "sha256")])
+        for t in ("sections", "paragraphs", "cells", "flags"):
+            db[t].create_index(["report"])
+        db["cells"].create_index(["key"])
+        db["flags"].create_index(["check_id"])
+        db["reports"].create_index(["path"])
+
+
+CHILD_TABLES = ("sections", "paragraphs", "cells", "flags")
+
+
+def _delete(db: sqlite_utils.Database, sha: str) -> None:
+    for t in CHILD_TABLES:
+        db.conn.execute(f"DELETE FROM {t} WHERE report = ?", [sha])
+    db.conn.execute("DELETE FROM reports WHERE sha256 = ?", [sha])
+
+
+def _cell_row(sha: str, c) -> dict:
+    v = c.value
+    number = float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+    return {
+        "report": sha, "tbl": c.table, "key": c.key, "row_label": c.row_label,
+        "col_label": c.col_label, "value": None if v is None else (str(v) if number is None else
+                                                                     json.dumps(v)),
+        "number": number, "blank": int(v is None), "raw": c.raw, "page": c.page,
+        "bbox": json.dumps([round(x, 1) for x in c.bbox]) if c.bbox else None,
+        "confidence": c.confidence,
+    }
+
+
+def flag_fingerprint(sha: str, flag) -> str:
+    """Stable across re-runs: the check, the report and the cells it names (or its quote)."""
+    import hashlib
+    basis = "|".join([flag.check, sha, ",".join(sorted(c.key for c in flag.cells)), flag.quote or ""])
+    return hashlib.sha1(basis.encode()).hexdigest()[:16]
+
+
+def save_report(db: sqlite_utils.Database, report: Report) -> None:
+    """Replace everything stored for this file (by sha256 and by path) in one transaction."""
+    sev = [f.severity for f in report.flags]
+    sha = report.sha256
+    with db.conn:
+        _delete(db, sha)
+        for (old,) in db.conn.execute("SELECT sha256 FROM reports WHERE path = ?", [report.document]).fetchall():
+            _delete(db, old)  # the file changed since it was last audited
+        db["reports"].insert({
+            "sha256": sha, "path": report.document, "name": Path(report.document).name,
+            "format": report.format, "status": report.status, "message": "\n".join(report.messages),
+            "issuer": report.issuer, "report_year": report.report_year, "template": report.template,
+            "fingerprint": report.template_info.get("fingerprint"), "published": report.published,
+            "title": report.title,
+            "period_start": report.period[0] if report.period else None,
+            "period_end": report.period[1] if report.period else None,
+            "n_pages": report.n_pages, "n_cells": len(report.cells),
+            "n_errors": sev.count("error"), "n_warnings": sev.count("warning"),
+            "n_infos": sev.count("info"), "xxgk_version": __version__,
+            "audited_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        })
+        db["sections"].insert_all(
+            [{"report": sha, "position": i, "key": s.key, "heading": s.heading, "number": s.number,
+              "page": s.page, "starts_with": s.starts_with} for i, s in enumerate(report.sections)])
+        db["paragraphs"].insert_all(
+            [{"report": sha, "idx": p.index, "section": p.section, "is_heading": int(p.is_heading),
+              "text": p.text, "tokens": p.tokens, "page": p.page, "method": p.method,
+              "confidence": p.confidence} for p in report.paragraphs])
+        db["cells"].insert_all([_cell_row(sha, c) for c in report.cells.values()])
+        db["flags"].insert_all(
+            [{"report": sha, "check_id": f.check, "severity": f.severity, "message": f.message,
+              "cells": json.dumps([c.key for c in f.cells]), "page": f.page, "quote": f.quote,
+              "fingerprint": flag_fingerprint(sha, f)} for f in report.flags])
+
+
+def stored_version(db: sqlite_utils.Database, sha: str) -> Optional[str]:
+    row = db.conn.execute("SELECT xxgk_version FROM reports WHERE sha256 = ?", [sha]).fetchone()
+    return row[0] if row else None

@@ -1,0 +1,116 @@
+"""Report metadata: title, issuer, report year, statistics period, published date."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from ..document import Document
+from .normalize import squash
+
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4,
+              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+TITLE = re.compile(r"(?P<year>(?:19|20)\d{2})年(?:度)?(?:的)?(?:政府信息公开|政务公开)[^。，]{0,12}年度报告")
+YEAR_DIGITS = r"(?:19|20)\d{2}"
+_YEAR_CN = r"[〇○零一二三四五六七八九OＯ]{4}"
+_MD_CN = r"[一二三四五六七八九十]{1,3}"
+DATE = re.compile(
+    rf"(?P<y>{YEAR_DIGITS}|{_YEAR_CN})\s*年\s*(?P<m>\d{{1,2}}|{_MD_CN})\s*月\s*(?P<d>\d{{1,2}}|{_MD_CN})\s*日")
+PERIOD = re.compile(
+    r"统计期限?(?:为|是|自|从)?\s*(?P<y1>\d{4})\s*年\s*(?P<m1>\d{1,2})\s*月\s*(?P<d1>\d{1,2})\s*日\s*(?:起)?\s*"
+    r"(?:至|到|—|-|~)\s*(?:(?P<y2>\d{4})\s*年)?\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*日")
+
+
+def _cn_number(s: str) -> int:
+    if s.isdigit():
+        return int(s)
+    if all(ch in _CN_DIGITS for ch in s) and len(s) == 4:  # 二〇二四
+        return int("".join(str(_CN_DIGITS[ch]) for ch in s))
+    # 十, 十二, 二十, 二十五, 三十一
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+    return _CN_DIGITS[s]
+
+
+def parse_date(text: str) -> Optional[str]:
+    """The first date in text as ISO, or None (Arabic or Chinese numerals)."""
+    m = DATE.search(text)
+    if not m:
+        return None
+    try:
+        y, mo, d = _cn_number(m["y"]), _cn_number(m["m"]), _cn_number(m["d"])
+    except (KeyError, ValueError):
+        return None
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+_ISO_LINE = re.compile(r"(?:发布日期|发布时间|成文日期|日期)[:：](?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})")
+
+
+@dataclass
+class Metadata:
+    title: Optional[str] = None
+    issuer: Optional[str] = None
+    report_year: Optional[int] = None
+    period: Optional[tuple[str, str]] = None
+    period_text: Optional[str] = None
+    published: Optional[str] = None
+    published_source: Optional[str] = None  # signature | page_date
+
+
+_ISSUER_TAIL = re.compile(r"(人民政府|管委会|管理委员会|办公厅|办公室|局|委员会|委|厅|院|署|中心|街道办事处|办事处|政府|镇|乡|街道)$")
+
+
+def _issuer_from(prefix: str) -> Optional[str]:
+    s = squash(prefix).strip("《》“”\"")
+    return s if s and _ISSUER_TAIL.search(s) else None
+
+
+def extract_metadata(doc: Document) -> Metadata:
+    meta = Metadata()
+    paras = [squash(b.text) for b in doc.paragraphs]
+    # Title: the first paragraph naming the annual report; the issuer is printed before the year,
+    # on the same line or on the line above.
+    for i, p in enumerate(paras[:15]):
+        m = TITLE.search(p)
+        if m:
+            meta.title = p
+            meta.report_year = int(m["year"])
+            meta.issuer = _issuer_from(p[: m.start()])
+            if meta.issuer is None and i > 0 and len(paras[i - 1]) <= 30:
+                meta.issuer = _issuer_from(paras[i - 1])
+                if meta.issuer:
+                    meta.title = paras[i - 1] + p
+            break
+    for p in paras:
+        m = PERIOD.search(p)
+        if m:
+            y2 = m["y2"] or m["y1"]
+            meta.period = (f"{int(m['y1']):04d}-{int(m['m1']):02d}-{int(m['d1']):02d}",
+                           f"{int(y2):04d}-{int(m['m2']):02d}-{int(m['d2']):02d}")
+            meta.period_text = m.group(0)
+            break
+    # Published: a date printed on its own line (signature block) among the last paragraphs.
+    for p in reversed(paras[-8:]):
+        if len(p) <= 40 and DATE.search(p) and DATE.search(p).end() >= len(p) - 1:
+            rest = DATE.sub("", p)
+            if len(rest) <= 30:
+                meta.published = parse_date(p)
+                meta.published_source = "signature"
+                break
+    if meta.published is None:
+        # A date line printed under the title of a web page: 发布日期：2020-01-31
+        for p in paras[:12]:
+            m = _ISO_LINE.search(p)
+            if m:
+                meta.published = f"{int(m['y']):04d}-{int(m['m']):02d}-{int(m['d']):02d}"
+                meta.published_source = "date_line"
+                break
+    if meta.published is None and doc.meta.get("page_date"):
+        meta.published = doc.meta["page_date"]
+        meta.published_source = "page_date"
+    return meta

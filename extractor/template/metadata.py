@@ -11,7 +11,8 @@ from .normalize import squash
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4,
               "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
-TITLE = re.compile(r"(?P<year>(?:19|20)\d{2})年(?:度)?(?:的)?(?:政府信息公开|政务公开)[^。，]{0,12}年度报告")
+TITLE = re.compile(r"^(?P<pre>[^。，；]{0,30}?)(?P<year>(?:19|20)\d{2})年(?:度)?(?P<mid>[^。，；]{0,30}?)"
+                   r"(?:政府信息公开|政务公开)[^。，；]{0,6}年度报告$")
 YEAR_DIGITS = r"(?:19|20)\d{2}"
 _YEAR_CN = r"[〇○零一二三四五六七八九OＯ]{4}"
 _MD_CN = r"[一二三四五六七八九十]{1,3}"
@@ -62,30 +63,33 @@ class Metadata:
     published_source: Optional[str] = None  # signature | page_date
 
 
-_ISSUER_TAIL = re.compile(r"(人民政府|管委会|管理委员会|办公厅|办公室|局|委员会|委|厅|院|署|中心|街道办事处|办事处|政府|镇|乡|街道)$")
-
-
 def _issuer_from(prefix: str) -> Optional[str]:
     s = squash(prefix).strip("《》“”\"")
-    return s if s and _ISSUER_TAIL.search(s) else None
+    return s if len(s) >= 2 else None
 
 
 def extract_metadata(doc: Document) -> Metadata:
     meta = Metadata()
     paras = [squash(b.text) for b in doc.paragraphs]
-    # Title: the first paragraph naming the annual report; the issuer is printed before the year,
-    # on the same line or on the line above.
-    for i, p in enumerate(paras[:15]):
-        m = TITLE.search(p)
-        if m:
-            meta.title = p
-            meta.report_year = int(m["year"])
-            meta.issuer = _issuer_from(p[: m.start()])
-            if meta.issuer is None and i > 0 and len(paras[i - 1]) <= 30:
-                meta.issuer = _issuer_from(paras[i - 1])
-                if meta.issuer:
-                    meta.title = paras[i - 1] + p
-            break
+    # Title: the first paragraph naming the annual report, possibly printed over two or three
+    # lines; the issuer stands before the year or between the year and 政府信息公开.
+    for i in range(min(len(paras), 12)):
+        for n in (1, 2, 3):
+            title = "".join(paras[i:i + n])
+            m = TITLE.match(title)
+            if m:
+                break
+        else:
+            continue
+        meta.title, meta.report_year = title, int(m["year"])
+        meta.issuer = _issuer_from(m["pre"]) or _issuer_from(m["mid"])
+        if meta.issuer is None and i > 0 and len(paras[i - 1]) <= 30:
+            meta.issuer = _issuer_from(paras[i - 1])
+            if meta.issuer:
+                meta.title = paras[i - 1] + title
+        break
+    if meta.issuer is None and doc.meta.get("page_source"):
+        meta.issuer = _issuer_from(doc.meta["page_source"])
     for p in paras:
         m = PERIOD.search(p)
         if m:

@@ -1,0 +1,49 @@
+"""Every labelled document in ../shared/corpus extracts exactly as its gold file says."""
+import json
+
+import pytest
+
+from conftest import extracted, gold_documents
+
+DOCS = gold_documents()
+IDS = [g.stem for g, _ in DOCS]
+
+
+def same(a, b) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return abs(a - b) < 1e-9
+    return a == b
+
+
+@pytest.mark.parametrize("gold_path,doc", DOCS, ids=IDS)
+def test_cells_exact(gold_path, doc):
+    gold = json.loads(gold_path.read_text())
+    report = extracted(str(doc))
+    have = {k: c.value for k, c in report.cells.items()}
+    wrong = {k: (v, have.get(k, "<missing>")) for k, v in gold["cells"].items()
+             if k not in have or not same(v, have[k])}
+    extra = sorted(set(have) - set(gold["cells"]))
+    assert not wrong, f"{len(wrong)} cells differ (gold, got): {dict(list(wrong.items())[:8])}"
+    assert not extra, f"cells the document does not print: {extra[:8]}"
+
+
+@pytest.mark.parametrize("gold_path,doc", DOCS, ids=IDS)
+def test_metadata(gold_path, doc):
+    gold = json.loads(gold_path.read_text())
+    report = extracted(str(doc))
+    assert report.sha256 == gold["sha256"]
+    assert (report.template, report.report_year, report.published) == (
+        gold["template"], gold["report_year"], gold["published"])
+
+
+@pytest.mark.parametrize("gold_path,doc", DOCS, ids=IDS)
+def test_sections(gold_path, doc):
+    gold = json.loads(gold_path.read_text())
+    report = extracted(str(doc))
+    want = [(s["key"], s["heading"], s["page"]) for s in gold["sections"]]
+    have = [(s.key, s.heading, s.page) for s in report.sections]
+    assert have == want
+    for s, g in zip(report.sections, gold["sections"]):
+        # starts_with in gold is "the first 10 or so characters"; compare the common prefix.
+        n = min(len(s.starts_with), len(g["starts_with"]), 8)
+        assert s.starts_with[:n] == g["starts_with"][:n], (s.key, s.starts_with, g["starts_with"])

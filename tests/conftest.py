@@ -22,6 +22,15 @@ def gold_documents() -> list[tuple[Path, Path]]:
     return pairs
 
 
+def sample_documents() -> list[tuple[Path, Path]]:
+    """(gold file, document) for the project's own samples in corpus/."""
+    pairs = []
+    for gold in sorted((ROOT / "corpus").glob("*.json")):
+        g = json.loads(gold.read_text())
+        pairs.append((gold, ROOT / "corpus" / g["document"]))
+    return pairs
+
+
 @lru_cache(maxsize=None)
 def extracted(path: str):
     """Extract each document once per test session."""

@@ -1,11 +1,12 @@
-"""Every labelled document in ../shared/corpus extracts exactly as its gold file says."""
+"""Every labelled document (../shared/corpus and the project's corpus/) extracts exactly as its
+gold file says."""
 import json
 
 import pytest
 
-from conftest import extracted, gold_documents
+from conftest import extracted, gold_documents, sample_documents
 
-DOCS = gold_documents()
+DOCS = gold_documents() + sample_documents()
 IDS = [g.stem for g, _ in DOCS]
 
 

@@ -109,6 +109,41 @@ def show(
     raise typer.Exit(0 if r.status in ("ok", "partial") else 1)
 
 
+@app.command()
+def flags(
+    db: Path = typer.Option(Path("reports.db"), "--db", help="SQLite 数据库文件"),
+    severity: Optional[list[str]] = typer.Option(None, "--severity", "-s",
+                                                 help="只列出该级别（error / warning / info），可重复"),
+    check: Optional[list[str]] = typer.Option(None, "--check", "-c", help="只列出该检查编号，如 R05，可重复"),
+    issuer: Optional[str] = typer.Option(None, "--issuer", help="发布单位名称包含此文字"),
+    fmt: str = typer.Option("table", "--format", "-f", help="table / csv / json / xlsx"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="写入文件（xlsx 必填）"),
+):
+    """列出数据库中的检查结果（矛盾与问题），可按级别、检查编号、发布单位筛选。"""
+    from .flags_export import print_table, query_flags, to_csv, to_xlsx
+    from .store import open_db
+
+    if not db.is_file():
+        typer.echo(f"数据库不存在：{db}（先运行 xxgk audit）", err=True)
+        raise typer.Exit(2)
+    if fmt not in ("table", "csv", "json", "xlsx") or (fmt == "xlsx" and output is None):
+        typer.echo("--format 只能是 table、csv、json 或 xlsx；xlsx 需要 --output 文件名", err=True)
+        raise typer.Exit(2)
+    rows = query_flags(open_db(db), severity, check, issuer)
+    if fmt == "xlsx":
+        to_xlsx(rows, str(output))
+        typer.echo(f"已写入 {len(rows)} 条到 {output}")
+        return
+    if fmt == "table":
+        print_table(rows, _console())
+        return
+    text = to_csv(rows) if fmt == "csv" else json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
 def main() -> None:
     app()
 

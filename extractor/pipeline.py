@@ -69,8 +69,47 @@ def extract(path: str | Path, checks: bool = True) -> Report:
     try:
         doc = read(path)
     except ReadError as e:
+        if isinstance(e.__cause__, MemoryError):  # a reader's catch-all must not hide it (batch reports 内存不足)
+            raise e.__cause__
         return Report(document=path, sha256=sha, format="", status=e.status, messages=[e.message])
     report = build_report(doc, path, sha)
     if checks:
         run_checks(report)
     return report
+
+
+def warm_up() -> None:
+    """Load everything a report needs once, so the first file of a batch worker costs no more than
+    the others: the readers, section rules, template mapping and metadata, the checks, and the
+    optional jieba segmenter (extractor.segment) and section classifier (extractor.sections.classifier)
+    when they are present. Never raises: a missing optional part is loaded (and fails) where used."""
+    import importlib
+    import importlib.util
+
+    for name in ("readers.pdf", "readers.docx", "readers.html", "readers.text", "sections.assign",
+                 "template.mapping", "template.metadata", "checks"):
+        try:
+            importlib.import_module(f"{__package__}.{name}")
+        except Exception:  # noqa: BLE001 - a missing or broken part shows up when a file needs it
+            pass
+    for name, loaders in (("segment", ("warm_up", "tokenizer")),
+                          ("sections.classifier", ("warm_up", "load", "load_model", "model"))):
+        full = f"{__package__}.{name}"
+        try:
+            if importlib.util.find_spec(full) is None:
+                continue
+            module = importlib.import_module(full)
+            for attr in loaders:
+                fn = getattr(module, attr, None)
+                if callable(fn):
+                    fn()
+                    break
+        except Exception:  # noqa: BLE001
+            pass
+    try:  # rule files parsed once (lru_cache) in this process
+        from .template import mapping  # noqa: F401
+        from .rules import RULES_DIR, load
+        for f in RULES_DIR.glob("*.toml"):
+            load(f.name)
+    except Exception:  # noqa: BLE001
+        pass

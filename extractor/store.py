@@ -10,6 +10,7 @@ import sqlite_utils
 
 from . import __version__
 from .report import Report
+from .segment import index_tokens  # jieba tokens for full-text search (extractor/segment.py)
 
 SCHEMA_VERSION = 1
 
@@ -22,39 +23,53 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     return db
 
 
+ALL_TABLES = ("reports", "sections", "paragraphs", "cells", "flags")
+
+
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    if "reports" in db.table_names():
+    """Create the tables and indexes in ONE transaction (SQLite DDL is transactional), so a run
+    killed while creating a new database leaves either no schema or all of it."""
+    if set(ALL_TABLES) <= set(db.table_names()):
         return
-    with db.conn:
-        db["reports"].create({
-            "sha256": str, "path": str, "name": str, "format": str, "status": str, "message": str,
-            "issuer": str, "report_year": int, "template": str, "fingerprint": str,
-            "published": str, "title": str, "period_start": str, "period_end": str,
-            "n_pages": int, "n_cells": int, "n_errors": int, "n_warnings": int, "n_infos": int,
-            "xxgk_version": str, "audited_at": str,
-        }, pk="sha256")
-        db["sections"].create({
-            "id": int, "report": str, "position": int, "key": str, "heading": str, "number": str,
-            "page": int, "starts_with": str,
-        }, pk="id", foreign_keys=[("report", "reports", "sha256")])
-        db["paragraphs"].create({
-            "id": int, "report": str, "idx": int, "section": str, "is_heading": int, "text": str,
-            "tokens": str, "page": int, "method": str, "confidence": float,
-        }, pk="id", foreign_keys=[("report", "reports", "sha256")])
-        db["cells"].create({
-            "id": int, "report": str, "tbl": str, "key": str, "row_label": str, "col_label": str,
-            "value": str, "number": float, "blank": int, "raw": str, "page": int, "bbox": str,
-            "confidence": float,
-        }, pk="id", foreign_keys=[("report", "reports", "sha256")])
-        db["flags"].create({
-            "id": int, "report": str, "check_id": str, "severity": str, "message": str,
-            "cells": str, "page": int, "quote": str, "fingerprint": str,
-        }, pk="id", foreign_keys=[("report", "reports", "sha256")])
-        for t in ("sections", "paragraphs", "cells", "flags"):
-            db[t].create_index(["report"])
-        db["cells"].create_index(["key"])
-        db["flags"].create_index(["check_id"])
-        db["reports"].create_index(["path"])
+    db.conn.execute("BEGIN IMMEDIATE")  # Python's sqlite3 would otherwise autocommit each CREATE
+    try:
+        _create_schema(db)
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.commit()
+
+
+def _create_schema(db: sqlite_utils.Database) -> None:
+    db["reports"].create({
+        "sha256": str, "path": str, "name": str, "format": str, "status": str, "message": str,
+        "issuer": str, "report_year": int, "template": str, "fingerprint": str,
+        "published": str, "title": str, "period_start": str, "period_end": str,
+        "n_pages": int, "n_cells": int, "n_errors": int, "n_warnings": int, "n_infos": int,
+        "xxgk_version": str, "audited_at": str,
+    }, pk="sha256", if_not_exists=True)
+    db["sections"].create({
+        "id": int, "report": str, "position": int, "key": str, "heading": str, "number": str,
+        "page": int, "starts_with": str,
+    }, pk="id", foreign_keys=[("report", "reports", "sha256")], if_not_exists=True)
+    db["paragraphs"].create({
+        "id": int, "report": str, "idx": int, "section": str, "is_heading": int, "text": str,
+        "tokens": str, "page": int, "method": str, "confidence": float,
+    }, pk="id", foreign_keys=[("report", "reports", "sha256")], if_not_exists=True)
+    db["cells"].create({
+        "id": int, "report": str, "tbl": str, "key": str, "row_label": str, "col_label": str,
+        "value": str, "number": float, "blank": int, "raw": str, "page": int, "bbox": str,
+        "confidence": float,
+    }, pk="id", foreign_keys=[("report", "reports", "sha256")], if_not_exists=True)
+    db["flags"].create({
+        "id": int, "report": str, "check_id": str, "severity": str, "message": str,
+        "cells": str, "page": int, "quote": str, "fingerprint": str,
+    }, pk="id", foreign_keys=[("report", "reports", "sha256")], if_not_exists=True)
+    for t in ("sections", "paragraphs", "cells", "flags"):
+        db[t].create_index(["report"], if_not_exists=True)
+    db["cells"].create_index(["key"], if_not_exists=True)
+    db["flags"].create_index(["check_id"], if_not_exists=True)
+    db["reports"].create_index(["path"], if_not_exists=True)
 
 
 CHILD_TABLES = ("sections", "paragraphs", "cells", "flags")
@@ -112,7 +127,7 @@ def save_report(db: sqlite_utils.Database, report: Report) -> None:
               "page": s.page, "starts_with": s.starts_with} for i, s in enumerate(report.sections)])
         db["paragraphs"].insert_all(
             [{"report": sha, "idx": p.index, "section": p.section, "is_heading": int(p.is_heading),
-              "text": p.text, "tokens": p.tokens, "page": p.page, "method": p.method,
+              "text": p.text, "tokens": p.tokens or index_tokens(p.text), "page": p.page, "method": p.method,
               "confidence": p.confidence} for p in report.paragraphs])
         db["cells"].insert_all([_cell_row(sha, c) for c in report.cells.values()])
         db["flags"].insert_all(
@@ -124,3 +139,15 @@ def save_report(db: sqlite_utils.Database, report: Report) -> None:
 def stored_version(db: sqlite_utils.Database, sha: str) -> Optional[str]:
     row = db.conn.execute("SELECT xxgk_version FROM reports WHERE sha256 = ?", [sha]).fetchone()
     return row[0] if row else None
+
+
+def delete_report(db: sqlite_utils.Database, sha: str) -> None:
+    """Remove one report and everything stored for it, in one transaction."""
+    with db.conn:
+        _delete(db, sha)
+
+
+def stored_reports(db: sqlite_utils.Database) -> dict[str, tuple[str, Optional[str]]]:
+    """sha256 → (path, xxgk_version) of every stored report (what an incremental audit compares)."""
+    return {sha: (path, version) for sha, path, version in
+            db.conn.execute("SELECT sha256, path, xxgk_version FROM reports")}

@@ -1,0 +1,164 @@
+"""D01–D06: the report year, the statistics period, the publication date and its deadline."""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Optional
+
+from ..narrative import normalize
+from ..report import Report
+from .engine import Context, check
+
+_PERIOD = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日起?(?:至|到|—|－|-|~|～)(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
+_PERIOD_CUE = re.compile(r"统计(?:期限|时限|期间|区间|时间|周期)|数据统计")
+_YEAR = re.compile(r"(\d{4})年")
+ISSUER_TYPES = ("department", "government", "township", "other")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+    text: str
+    page: Optional[int]
+
+
+def _date(y: str, m: str, d: str) -> Optional[date]:
+    y_, m_, d_ = int(y), int(m), int(d)
+    if not (1 <= m_ <= 12 and 1 <= d_ <= calendar.monthrange(y_, m_)[1]):
+        return None  # a misprinted day is not a period we can read
+    return date(y_, m_, d_)
+
+
+def _parse_period(text: str, page: Optional[int]) -> Optional[Period]:
+    m = _PERIOD.search(normalize(text))
+    if not m:
+        return None
+    y1, m1, d1, y2, m2, d2 = m.groups()
+    start, end = _date(y1, m1, d1), _date(y2 or y1, m2, d2)
+    return Period(start, end, text, page) if start and end else None
+
+
+def period(ctx: Context) -> Optional[Period]:
+    """The printed statistics period: the Report's own fields, else the 统计期限 sentence."""
+    return ctx.shared("period", lambda: _find_period(ctx))
+
+
+def _find_period(ctx: Context) -> Optional[Period]:
+    report = ctx.report
+    if report.period:
+        start, end = (date.fromisoformat(x) for x in report.period)
+        return Period(start, end, report.period_text or "", None)
+    if report.period_text:
+        return _parse_period(report.period_text, None)
+    for s in ctx.sentences():
+        if _PERIOD_CUE.search(s.text):
+            found = _parse_period(s.text, s.page)
+            if found:
+                return found
+    return None
+
+
+def title_year(report: Report) -> Optional[int]:
+    m = _YEAR.search(normalize(report.title or ""))
+    return int(m.group(1)) if m else report.report_year
+
+
+def report_year(ctx: Context) -> Optional[int]:
+    if ctx.report.report_year:
+        return ctx.report.report_year
+    p = period(ctx)
+    return title_year(ctx.report) or (p.start.year if p else None)
+
+
+def issuer_type(ctx: Context) -> str:
+    """department | government | township | other; config["issuer_type"] overrides."""
+    forced = ctx.config.get("issuer_type")
+    if forced is not None:
+        if forced not in ISSUER_TYPES:
+            raise ValueError(f"issuer_type must be one of {ISSUER_TYPES}, not {forced!r}")
+        return forced
+    params = ctx.catalog.checks["D04"].params
+    issuer = normalize(ctx.report.issuer or "")
+    for kind in ("township", "department", "government"):
+        if issuer and re.search(params[kind], issuer):
+            return kind
+    return "other"
+
+
+@check("D01")
+def title_period_year(ctx: Context):
+    p, ty = period(ctx), title_year(ctx.report)
+    if p and ty and p.start.year != ty:
+        yield ctx.flag(quote=normalize(p.text) or None, page=p.page, title_year=ty, period_year=p.start.year)
+
+
+@check("D02")
+def full_year(ctx: Context):
+    p = period(ctx)
+    if p and not (p.start == date(p.start.year, 1, 1) and p.end == date(p.start.year, 12, 31)):
+        yield ctx.flag(quote=normalize(p.text) or None, page=p.page,
+                       start=f"{p.start.year}年{p.start.month}月{p.start.day}日",
+                       end=f"{p.end.year}年{p.end.month}月{p.end.day}日")
+
+
+@check("D03")
+def published_after_period(ctx: Context):
+    y = report_year(ctx)
+    if not (ctx.report.published and y):
+        return
+    published = date.fromisoformat(ctx.report.published)
+    if published < date(y + 1, 1, 1):
+        yield ctx.flag(year=y, published=published.isoformat())
+    elif published >= date(y + 2, 1, 1):
+        yield ctx.flag("late", severity="warning", year=y, published=published.isoformat())
+
+
+@check("D04")
+def deadline(ctx: Context):
+    y = report_year(ctx)
+    if not (ctx.report.published and y):
+        return
+    published = date.fromisoformat(ctx.report.published)
+    kind = issuer_type(ctx)
+    statutory = ctx.params["deadlines"]
+    rules = {**statutory, **ctx.config.get("deadlines", {})}
+    label = ctx.params["labels"][kind]
+
+    def on(mm_dd: str) -> date:
+        month, day = mm_dd.split("-")
+        return date(y + 1, int(month), int(day))
+
+    if rules.get(kind):
+        due = on(rules[kind])
+        if published > due:
+            yield ctx.flag(issuer_type=label, year=y, deadline=due.isoformat(), published=published.isoformat())
+    else:
+        earliest = min(on(v) for v in statutory.values())
+        if published > earliest:
+            yield ctx.flag("unknown", severity="info", issuer_type=label, deadline=earliest.isoformat(),
+                           published=published.isoformat())
+
+
+@check("D05")
+def stale_years(ctx: Context):
+    y = report_year(ctx)
+    if not y:
+        return
+    prev = re.compile(rf"^{y - 1}年[，,]")
+    future = re.compile(rf"{y}年[^。；]{{0,12}}?(?:{ctx.params['future']})")
+    stale = [s for s in ctx.sentences() if s.section in ("overview", "problems", "other")
+             and (prev.search(s.text) or future.search(s.text))]
+    if len(stale) > ctx.params["threshold"]:
+        yield ctx.flag(quote=stale[0].text, page=stale[0].page, count=len(stale), prev=y - 1, year=y,
+                       example=stale[0].text[:40])
+
+
+@check("D06")
+def fee_window(ctx: Context):
+    y = report_year(ctx)
+    text = normalize(ctx.report.section_text("other"))
+    if y and y >= 2021 and text and "信息处理费" not in text:
+        yield ctx.flag()

@@ -1,0 +1,77 @@
+"""D01–D06: title year, statistics period, publication date and deadline, stale years, fees."""
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))  # the shared builders live beside the tests
+from test_checks_support import Case, flags_of, from_gold, verify  # noqa: E402
+
+XINGTAI_PERIOD = ("本报告由总体情况、公开政府信息情况、政策解读情况、工作中存在的主要问题和改进措施等部分组成，"
+                  "本报告中所列数据的统计期限为2023年1月1日至2023年12月31日。")
+SYN04_PERIOD = "本报告中所列数据的统计期限为 2021 年 1 月 1 日至 2021 年\n12 月 31 日。"
+SYN05_PERIOD = "本报告中所列数据的统计期限为2021年1月1日至2021年12月31日。"
+SHANGHAI_PERIOD = "本年度报告中所列数据统计期限从2019年1月1日到12月31日止。"
+HUAIAN_SIX = "2024 年，市政府严格落实《政府信息公开信息处理费管理办法》，全年收取政府信息公开信息处理费 3940 元。"
+
+
+def xingtai(*paragraphs, **meta):
+    meta.setdefault("title", "邢台市工业和信息化局2023年政府信息公开工作年度报告")
+    return from_gold("xingtai-gxj-2023", (("preamble", XINGTAI_PERIOD),) + paragraphs, **meta)
+
+
+STALE = tuple(("overview", f"2022年，我局{topic}。") for topic in ("加大主动公开力度", "规范依申请公开", "加强平台建设"))
+
+CASES = [
+    Case("D01", "fail", lambda: from_gold("syn-04-districtgov-2022", (("preamble", SYN04_PERIOD),),
+                                          title="2022 年霁溪市霁宁区人民政府政府信息公开工作年度报告"),
+         "syn04", quote="统计期限为2021年1月1日至2021年12月31日"),
+    Case("D01", "pass", lambda: from_gold("syn-05-districtgov-2021", (("preamble", SYN05_PERIOD),),
+                                          title="2021年翊原市泓阳区人民政府政府信息公开工作年度报告"), "syn05"),
+    Case("D01", "pass", lambda: from_gold("shanghai-office-2019", (("preamble", SHANGHAI_PERIOD),),
+                                          title="2019年上海市人民政府办公厅政府信息公开工作年度报告"),
+         "cong-dao-zhi-wording"),
+    Case("D02", "fail", lambda: xingtai(period=("2023-01-01", "2023-11-30"),
+                                        period_text="统计期限为2023年1月1日至11月30日"), "to-november"),
+    Case("D02", "pass", xingtai),
+    Case("D03", "fail", lambda: xingtai(published="2023-12-20"), "before-year-end"),
+    Case("D03", "fail", lambda: xingtai(published="2025-03-01"), "two-years-later", severity="warning"),
+    Case("D03", "pass", xingtai),
+    Case("D04", "fail", lambda: xingtai(published="2024-02-15"), "department-late"),
+    Case("D04", "fail", lambda: from_gold("syn-06-citygov-2024", published="2025-04-02"), "government-late"),
+    Case("D04", "fail", lambda: from_gold("syn-11-town-2019", published="2020-03-15"), "township-no-rule",
+         severity="info"),
+    Case("D04", "fail", lambda: from_gold("syn-11-town-2019", published="2020-03-15"), "township-local-rule",
+         config={"deadlines": {"township": "02-20"}}),
+    Case("D04", "pass", xingtai, "department-on-time"),
+    Case("D04", "pass", lambda: from_gold("syn-06-citygov-2024"), "government-by-march"),
+    Case("D04", "pass", lambda: from_gold("shanghai-office-2019"), "on-the-deadline-day"),
+    Case("D05", "fail", lambda: xingtai(*STALE), "three-sentences-2022"),
+    Case("D05", "pass", lambda: xingtai(*STALE[:2]), "two-is-tolerated"),
+    Case("D05", "pass", lambda: xingtai(("problems", "2024年，邢台市工业和信息化局将继续加大政府信息公开工作力度。")),
+         "next-year-plan"),
+    Case("D06", "fail", lambda: xingtai(("other", "2023年，未出现因依申请公开引起的行政复议、行政诉讼等情况。")),
+         "xingtai", severity="info"),
+    Case("D06", "pass", lambda: from_gold("huaian-city-2024", (("other", HUAIAN_SIX),)), "huaian-city"),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_case(case):
+    verify(case)
+
+
+def test_issuer_type_can_be_configured():
+    report = from_gold("pingtan-2024")  # 管委会: no statutory type; published 2025-03-10
+    assert flags_of(report, "D04")[0].severity == "info"
+    assert not flags_of(report, "D04", {"issuer_type": "government"})
+    assert flags_of(report, "D04", {"issuer_type": "department"})[0].severity == "warning"
+    with pytest.raises(ValueError):
+        flags_of(report, "D04", {"issuer_type": "province"})
+
+
+def test_deadline_message():
+    flag = flags_of(xingtai(published="2024-02-15"), "D04")[0]
+    assert flag.message == "D04 县级以上人民政府部门的2023年度报告应于2024-01-31前发布，发布日期为2024-02-15"

@@ -61,8 +61,11 @@ def print_table(rows: list[dict], console) -> None:
     from rich.table import Table
 
     t = Table(title=f"检查结果（{len(rows)} 条）")
-    for c in ("name", "check_id", "severity", "message", "page"):
-        t.add_column(HEADERS[c])
+    t.add_column(HEADERS["name"], overflow="fold", max_width=28)
+    for c in ("check_id", "severity"):
+        t.add_column(HEADERS[c], no_wrap=True)
+    t.add_column(HEADERS["message"], overflow="fold", ratio=1)
+    t.add_column(HEADERS["page"], no_wrap=True)
     style = {"error": "red", "warning": "yellow", "info": "cyan"}
     for r in rows:
         t.add_row(r["name"], r["check_id"], f"[{style.get(r['severity'], '')}]{r['severity']}[/]",

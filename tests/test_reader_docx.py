@@ -145,3 +145,18 @@ def test_zip_without_document_part(tmp_path):
         z.writestr("hello.txt", "hi")
     with pytest.raises(ReadError):
         reader.read(path)
+
+
+def test_corrupt_part_data(tmp_path):
+    """A part whose compressed bytes are damaged (or longer than its header says) is an error."""
+    path = _build(tmp_path)
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("word/document.xml")
+    data = bytearray(path.read_bytes())
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for i in range(start + 10, start + 40):
+        data[i] ^= 0x5A
+    path.write_bytes(bytes(data))
+    with pytest.raises(ReadError) as e:
+        reader.read(path)
+    assert e.value.status == "error" and "built.docx" in e.value.message

@@ -1,4 +1,5 @@
 """sniff() decides by content; read() dispatches and explains what it cannot read."""
+import os
 import shutil
 import sys
 import zipfile
@@ -131,3 +132,12 @@ def test_scanned_pdf_falls_back_to_ocr(tmp_path, monkeypatch):
     with pytest.raises(ReadError) as e:
         read(f)
     assert e.value.status == "needs_ocr"
+
+
+def test_fifo_is_never_opened(tmp_path):
+    fifo = tmp_path / "pipe.pdf"
+    os.mkfifo(fifo)
+    assert sniff(fifo) == "unknown"
+    with pytest.raises(ReadError) as e:
+        read(fifo)
+    assert e.value.status == "error" and "命名管道" in e.value.message

@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import importlib
 import re
+import stat
 import zipfile
 from pathlib import Path
 
@@ -32,10 +33,12 @@ def read(path) -> Document:
     p = Path(path)
     name = p.name
     try:
-        size = p.stat().st_size
+        st = p.stat()
     except OSError as e:
         raise ReadError("error", f"{name} 无法打开：{e.strerror or e}") from e
-    if size == 0:
+    if not stat.S_ISREG(st.st_mode):
+        raise ReadError("error", f"{name} 不是普通文件（目录、命名管道或设备），无法读取")
+    if st.st_size == 0:
         raise ReadError("error", f"{name} 是空文件（0字节）")
     kind = _kind(p)
     module = _MODULES.get(kind)
@@ -71,6 +74,8 @@ def _module(module: str):
 
 def _kind(p: Path) -> str:
     try:
+        if not stat.S_ISREG(p.stat().st_mode):  # opening a FIFO would block
+            return "unreadable"
         with open(p, "rb") as f:
             head = f.read(_HEAD_BYTES)
     except OSError:

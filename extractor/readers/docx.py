@@ -7,6 +7,7 @@ vMerge="continue" cell extends the rowspan of the cell above it.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 
 import docx
@@ -41,6 +42,8 @@ def read(path) -> Document:
     _check_zip(p)
     try:
         d = docx.Document(str(p))
+    except (zipfile.BadZipFile, zlib.error, EOFError) as e:  # e.g. a part longer than its header says
+        raise ReadError("error", f"{p.name} 不是有效的 DOCX 文件（ZIP 数据损坏：{e}）") from e
     except (PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError) as e:
         raise ReadError("error", f"{p.name} 不是可读取的 DOCX 文件：{e}") from e
     style_names: dict[str, str] = {}
@@ -100,7 +103,7 @@ def _items(parent, want=(_P, _TBL)):
 
 
 def _text(el, pieces=_PIECES) -> str:
-    """Text of a paragraph (or of a cell's paragraphs), w:br and paragraph starts as "\n"."""
+    """Text of a paragraph (or of a cell's paragraphs); w:br and each paragraph start become a newline."""
     out: list[str] = []
     for c in pieces(el):
         tag = c.tag

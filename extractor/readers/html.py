@@ -207,7 +207,7 @@ def _data_table(el) -> Table | None:
 
 
 def _cell_text(td) -> str:
-    """A cell's lines (split at <p>, <br> and other block tags) joined by "\n"; a lean copy of
+    """A cell's lines (split at <p>, <br> and other block tags) joined by newlines; a lean copy of
     _walk without hints, as the cells are most of a report's elements."""
     lines: list[str] = []
     cur: list[str] = []

@@ -5,11 +5,10 @@ import re
 
 from ..narrative import normalize
 from ..report import SECTION_KEYS
+from ..sections.rules import numbering_defects
 from .dates import period, report_year
 from .engine import Context, check
 
-_NUMERALS = "一二三四五六"
-_TOP_NUMBER = re.compile(r"^([一二三四五六七八九十]+)、")
 
 
 @check("S01")
@@ -29,21 +28,8 @@ def six_sections(ctx: Context):
 
 @check("S02")
 def numbering(ctx: Context):
-    headings = set()
-    for s in ctx.report.sections:
-        if s.key not in SECTION_KEYS:
-            continue
-        heading = normalize(s.heading)
-        headings.add(heading)
-        m = _TOP_NUMBER.match(heading)
-        printed = s.number or (m.group(1) if m else "")
-        expected = _NUMERALS[SECTION_KEYS.index(s.key)]
-        if printed and printed != expected:
-            yield ctx.flag(page=s.page, heading=s.heading, printed=printed, expected=expected)
-    for p in ctx.report.paragraphs:
-        text = normalize(p.text)
-        if p.is_heading and p.section == "overview" and text not in headings and _TOP_NUMBER.match(text):
-            yield ctx.flag("subtopic", page=p.page, quote=text, heading=text)
+    for d in numbering_defects(ctx.report.sections, ctx.report.paragraphs):
+        yield ctx.flag(page=d.page, quote=d.heading, detail=d.message)
 
 
 @check("S03")

@@ -98,6 +98,8 @@ def match_heading(text: str) -> Optional[HeadingMatch]:
                 return HeadingMatch(sec["key"], s, "", strength, _score(sec["key"], strength, ""))
         return None
     body = s[m.end():].rstrip(c["heading_trailing"])
+    if re.search(c["sentence_punct"], body):
+        return None  # a sentence ("二、主动公开方面。全年…"), perhaps a heading run on into its body
     found = _classify_words(body)
     if found is None:
         return None
@@ -119,26 +121,38 @@ def _cut(text: str, n: int) -> tuple[str, str]:
 
 def split_merged(text: str) -> Optional[tuple[HeadingMatch, str]]:
     """(heading, body) for a paragraph that starts with a section heading and runs on into its
-    body text ("一、总体情况2023年，我局…"); None for anything else, including a whole heading line."""
+    body text ("一、总体情况2023年，我局…"); None for anything else, including a whole heading line.
+    A known heading form at the start splits even a line the keywords would take as a heading
+    ("一、总体情况2023年我局"); the 情况/事项/措施 fallback only splits what is no heading at all."""
     c = conf()
     s = squash(text)
     m = re.match(c["numeral"], s)
-    if not m or match_heading(s):
+    whole = match_heading(s)
+    if not m or (whole is not None and whole.strength != "keyword"):
         return None
     rest = s[m.end():]
     trailing = c["heading_trailing"]
     min_body = c["merged_min_body_chars"]
 
     def make(n_words: int) -> Optional[tuple[HeadingMatch, str]]:
-        n = m.end() + n_words
+        n_head = m.end() + n_words
+        n = n_head
         while n < len(s) and s[n] in trailing:
             n += 1
-        if len(s) - n < min_body:
+        rest_body = s[n:]
+        if len(rest_body) < min_body:
             return None
-        hm = match_heading(s[:n])
+        # Under a line the keywords already take as a heading, the rest must read like body text
+        # ("一、总体情况2023年我局" splits; "三、依申请公开情况说明" stays one heading).
+        if whole is not None and not (re.search(r"\d", rest_body) or n > n_head
+                                      or re.search(c["sentence_punct"], rest_body)
+                                      or len(rest_body) >= c["merged_min_sentence_chars"]):
+            return None
+        hm = match_heading(s[:n_head])
         if hm is None:
             return None
-        head, body = _cut(text, n)
+        head, _ = _cut(text, n_head)
+        _, body = _cut(text, n)
         hm.heading = squash(head)
         return hm, body
 
@@ -149,10 +163,13 @@ def split_merged(text: str) -> Optional[tuple[HeadingMatch, str]]:
             got = make(len(v))
             if got:
                 return got
+    if whole is not None:
+        return None  # a heading line in its own words ("五、工作中存在的不足和改进方向")
     limit = c["max_heading_chars"] - m.end()
     for end in c["merged_heading_ends"]:
         i = rest.find(end)
-        if 0 <= i and i + len(end) <= limit:
+        # The heading words end at the first 情况/事项/措施 and hold no sentence punctuation.
+        if 0 <= i and i + len(end) <= limit and not re.search(c["sentence_punct"], rest[:i]):
             got = make(i + len(end))
             if got:
                 return got

@@ -12,81 +12,45 @@ import typer
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="xxgk：政府信息公开工作年度报告审核工具（提取章节、统计表并检查矛盾）")
 
-REPORT_SUFFIXES = {".pdf", ".docx", ".doc", ".wps", ".html", ".htm", ".shtml", ".xhtml", ".txt"}
-
 
 def _console():
     from rich.console import Console
     return Console()
 
 
-def _files(folder: Path) -> tuple[list[Path], list[Path]]:
-    """(candidate report files, skipped files) below folder; symlink loops are not followed."""
-    import os
-
-    found, skipped = [], []
-    for root, dirs, files in os.walk(folder, followlinks=False):
-        dirs.sort()
-        for name in sorted(files):
-            p = Path(root) / name
-            if name.startswith("."):
-                continue
-            (found if p.suffix.lower() in REPORT_SUFFIXES or not p.suffix else skipped).append(p)
-    return found, skipped
-
-
 @app.command()
 def audit(
-    folder: Path = typer.Argument(..., help="报告所在文件夹（递归查找 PDF、DOCX、HTML、TXT）"),
+    folder: Path = typer.Argument(..., help="报告所在文件夹（递归查找 PDF、DOCX、HTML、TXT），也可以是一个文件"),
     db: Path = typer.Option(Path("reports.db"), "--db", help="SQLite 数据库文件"),
     force: bool = typer.Option(False, "--force", help="重新处理未改变的文件"),
+    retry_failed: bool = typer.Option(False, "--retry-failed", help="重新处理上次未能审核（状态不是 ok/partial）的未改变文件"),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=0,
+                                          help="并行工作进程数（默认：全部 CPU 核心；0：在本进程内逐个处理，不限时间和内存）"),
+    timeout: float = typer.Option(120.0, "--timeout", min=0.001, help="每个文件的时间上限（秒），超时记为 error"),
+    memory_mb: int = typer.Option(3072, "--memory-mb", min=768, help="每个工作进程的内存上限（MB），超出记为 error"),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="显示进度条"),
 ):
-    """审核一个文件夹中的全部报告，写入 SQLite 数据库。"""
-    from .pipeline import extract, sha256_file
-    from .store import open_db, save_report, stored_version
-    from . import __version__
-    from .report import Report
+    """审核一个文件夹中的全部报告，写入 SQLite 数据库（可中断，再次运行只处理新增和改变的文件）。
+
+    退出码：0 全部成功；1 有文件未能审核；2 用法错误（文件夹不存在、选项无效）。"""
+    from .batch import BatchError, UsageError, audit_folder, print_summary
 
     console = _console()
-    if not folder.exists():
-        console.print(f"[red]文件夹不存在：{folder}[/red]")
-        raise typer.Exit(2)
-    files, skipped = _files(folder) if folder.is_dir() else ([folder], [])
-    database = open_db(db)
-    counts: dict[str, int] = {}
-    failed = 0
-    for path in files:
-        try:
-            sha = sha256_file(path)
-            if not force and stored_version(database, sha) == __version__:
-                counts["unchanged"] = counts.get("unchanged", 0) + 1
-                continue
-            report = extract(path)
-        except Exception as e:  # one bad file must not stop the batch
-            report = Report(document=str(path), sha256=_safe_sha(path), format="", status="error",
-                            messages=[f"处理 {path.name} 时出错：{type(e).__name__}: {e}"])
-        save_report(database, report)
-        counts[report.status] = counts.get(report.status, 0) + 1
-        sev = [f.severity for f in report.flags]
-        line = (f"{path.name}: {report.status} · {len(report.cells)} 个单元格 · "
-                f"错误 {sev.count('error')} · 警告 {sev.count('warning')}")
-        if report.status not in ("ok", "partial"):
-            failed += 1
-            line += f" · {report.messages[0] if report.messages else ''}"
-        console.print(line, markup=False)
-    summary = "，".join(f"{k} {v}" for k, v in sorted(counts.items()))
-    console.print(f"完成：{len(files)} 个文件（{summary}），另有 {len(skipped)} 个非报告文件被跳过；数据库 {db}",
-                  markup=False)
-    raise typer.Exit(1 if failed else 0)
-
-
-def _safe_sha(path: Path) -> str:
-    import hashlib
     try:
-        from .pipeline import sha256_file
-        return sha256_file(path)
-    except OSError:
-        return hashlib.sha256(str(path).encode()).hexdigest()
+        summary = audit_folder(folder, db, workers=workers, force=force, timeout=timeout,
+                               memory_mb=memory_mb, progress=progress, console=console,
+                               retry_failed=retry_failed)
+    except UsageError as e:
+        console.print(str(e), style="red", markup=False, highlight=False)
+        raise typer.Exit(2)
+    except BatchError as e:
+        console.print(str(e), style="red", markup=False, highlight=False)
+        raise typer.Exit(1)
+    except KeyboardInterrupt:  # before the files were being read; what is stored is complete
+        console.print("[yellow]已中断[/yellow]")
+        raise typer.Exit(130)
+    print_summary(summary, console)
+    raise typer.Exit(130 if summary.interrupted else summary.exit_code)
 
 
 @app.command()
@@ -142,6 +106,15 @@ def flags(
         output.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+
+from .cli_serve import register as _register_serve
+_register_serve(app)
+
+from .cli_crossyear import register as _register_crossyear
+_register_crossyear(app)
+
+from .cli_sections import register as _register_sections
+_register_sections(app)
 
 
 def main() -> None:

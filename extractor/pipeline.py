@@ -8,6 +8,9 @@ from .document import Document, ReadError
 from .report import Report
 
 NOT_A_REPORT_MIN_TABLES = 1
+# An annual report has tens of pages; a PDF claiming more than this is refused before it is read
+# (reading costs time and memory per page: 20,000 empty pages take ~10 s and 200 MB).
+MAX_PDF_PAGES = 2000
 
 
 def sha256_file(path: str | Path) -> str:
@@ -53,11 +56,41 @@ def build_report(doc: Document, path: str, sha: str) -> Report:
 
 def run_checks(report: Report) -> None:
     if report.status in ("ok", "partial"):
-        try:
-            from .checks import run_checks as _run
-        except ImportError:  # checks not installed in this build
-            return
+        from .checks import run_checks as _run
+        from .checks.ocr_confidence import downgrade_low_confidence
+
         _run(report)
+        # An error resting on a value OCR read with low confidence may be the OCR's mistake.
+        downgrade_low_confidence(report)
+
+
+def _pdf_page_count(path: str) -> int | None:
+    """The page count a PDF's page tree claims (cheap: no page is parsed); None if unknown."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.pdftypes import resolve1
+
+    try:
+        with open(path, "rb") as f:
+            doc = PDFDocument(PDFParser(f))
+            count = resolve1(resolve1(doc.catalog.get("Pages")).get("Count"))
+    except Exception:  # noqa: BLE001 - encrypted or broken: the reader says why
+        return None
+    return count if isinstance(count, int) else None
+
+
+def _check_size(path: str) -> None:
+    """Refuse, before reading, a file whose size alone would make reading it unreasonable."""
+    try:
+        with open(path, "rb") as f:
+            is_pdf = b"%PDF-" in f.read(1024)  # as readers.sniff decides
+    except OSError:
+        return  # the reader says why
+    if is_pdf:
+        n = _pdf_page_count(path)
+        if n is not None and n > MAX_PDF_PAGES:
+            raise ReadError("unsupported", f"{Path(path).name} 页数过多（{n} 页，超过 {MAX_PDF_PAGES} 页的上限），"
+                                           "不像是一份年度报告，未读取")
 
 
 def extract(path: str | Path, checks: bool = True) -> Report:
@@ -67,6 +100,7 @@ def extract(path: str | Path, checks: bool = True) -> Report:
     path = str(path)
     sha = sha256_file(path)
     try:
+        _check_size(path)
         doc = read(path)
     except ReadError as e:
         if isinstance(e.__cause__, MemoryError):  # a reader's catch-all must not hide it (batch reports 内存不足)
@@ -93,7 +127,7 @@ def warm_up() -> None:
         except Exception:  # noqa: BLE001 - a missing or broken part shows up when a file needs it
             pass
     for name, loaders in (("segment", ("warm_up", "tokenizer")),
-                          ("sections.classifier", ("warm_up", "load", "load_model", "model"))):
+                          ("sections.classifier", ("warm_up", "get_model"))):
         full = f"{__package__}.{name}"
         try:
             if importlib.util.find_spec(full) is None:
@@ -107,9 +141,13 @@ def warm_up() -> None:
         except Exception:  # noqa: BLE001
             pass
     try:  # rule files parsed once (lru_cache) in this process
-        from .template import mapping  # noqa: F401
         from .rules import RULES_DIR, load
         for f in RULES_DIR.glob("*.toml"):
             load(f.name)
+    except Exception:  # noqa: BLE001
+        pass
+    try:  # the check catalog, parsed once
+        from .checks.engine import load_catalog
+        load_catalog()
     except Exception:  # noqa: BLE001
         pass

@@ -73,11 +73,20 @@ def _create_schema(db: sqlite_utils.Database) -> None:
 
 
 CHILD_TABLES = ("sections", "paragraphs", "cells", "flags")
+# Per-report rows kept by extractor/issuers.py and extractor/checks/crossyear.py (when those tables
+# exist): deleted with the report, so a re-audited or removed report leaves no stale issuer link or
+# cross-year flag (a pair's flags go when either report goes; crossyear.run_crossyear recomputes).
+LINKED_TABLES = (("report_issuers", "report"), ("crossyear_flags", "report"),
+                 ("crossyear_flags", "other_report"), ("crossyear_text", "report"), ("crossyear_lsh", "report"))
 
 
 def _delete(db: sqlite_utils.Database, sha: str) -> None:
     for t in CHILD_TABLES:
         db.conn.execute(f"DELETE FROM {t} WHERE report = ?", [sha])
+    present = {n for (n,) in db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    for t, col in LINKED_TABLES:
+        if t in present:
+            db.conn.execute(f"DELETE FROM {t} WHERE {col} = ?", [sha])
     db.conn.execute("DELETE FROM reports WHERE sha256 = ?", [sha])
 
 
@@ -101,6 +110,17 @@ def flag_fingerprint(sha: str, flag) -> str:
     return hashlib.sha1(basis.encode()).hexdigest()[:16]
 
 
+def _insert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
+    """INSERT rows (dicts with the same keys) with one executemany. sqlite-utils' insert_all costs
+    several times more per row, and a batch audit's single writer pays it for every report."""
+    if not rows:
+        return
+    cols = list(rows[0])
+    sql = (f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) "
+           f"VALUES ({', '.join('?' * len(cols))})")
+    db.conn.executemany(sql, [tuple(r[c] for c in cols) for r in rows])
+
+
 def save_report(db: sqlite_utils.Database, report: Report) -> None:
     """Replace everything stored for this file (by sha256 and by path) in one transaction."""
     sev = [f.severity for f in report.flags]
@@ -109,7 +129,7 @@ def save_report(db: sqlite_utils.Database, report: Report) -> None:
         _delete(db, sha)
         for (old,) in db.conn.execute("SELECT sha256 FROM reports WHERE path = ?", [report.document]).fetchall():
             _delete(db, old)  # the file changed since it was last audited
-        db["reports"].insert({
+        _insert(db, "reports", [{
             "sha256": sha, "path": report.document, "name": Path(report.document).name,
             "format": report.format, "status": report.status, "message": "\n".join(report.messages),
             "issuer": report.issuer, "report_year": report.report_year, "template": report.template,
@@ -121,16 +141,16 @@ def save_report(db: sqlite_utils.Database, report: Report) -> None:
             "n_errors": sev.count("error"), "n_warnings": sev.count("warning"),
             "n_infos": sev.count("info"), "xxgk_version": __version__,
             "audited_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
-        })
-        db["sections"].insert_all(
+        }])
+        _insert(db, "sections",
             [{"report": sha, "position": i, "key": s.key, "heading": s.heading, "number": s.number,
               "page": s.page, "starts_with": s.starts_with} for i, s in enumerate(report.sections)])
-        db["paragraphs"].insert_all(
+        _insert(db, "paragraphs",
             [{"report": sha, "idx": p.index, "section": p.section, "is_heading": int(p.is_heading),
               "text": p.text, "tokens": p.tokens or index_tokens(p.text), "page": p.page, "method": p.method,
               "confidence": p.confidence} for p in report.paragraphs])
-        db["cells"].insert_all([_cell_row(sha, c) for c in report.cells.values()])
-        db["flags"].insert_all(
+        _insert(db, "cells", [_cell_row(sha, c) for c in report.cells.values()])
+        _insert(db, "flags",
             [{"report": sha, "check_id": f.check, "severity": f.severity, "message": f.message,
               "cells": json.dumps([c.key for c in f.cells]), "page": f.page, "quote": f.quote,
               "fingerprint": flag_fingerprint(sha, f)} for f in report.flags])
@@ -147,7 +167,8 @@ def delete_report(db: sqlite_utils.Database, sha: str) -> None:
         _delete(db, sha)
 
 
-def stored_reports(db: sqlite_utils.Database) -> dict[str, tuple[str, Optional[str]]]:
-    """sha256 → (path, xxgk_version) of every stored report (what an incremental audit compares)."""
-    return {sha: (path, version) for sha, path, version in
-            db.conn.execute("SELECT sha256, path, xxgk_version FROM reports")}
+def stored_reports(db: sqlite_utils.Database) -> dict[str, tuple[str, Optional[str], str]]:
+    """sha256 → (path, xxgk_version, status) of every stored report (what an incremental audit
+    compares)."""
+    return {sha: (path, version, status) for sha, path, version, status in
+            db.conn.execute("SELECT sha256, path, xxgk_version, status FROM reports")}

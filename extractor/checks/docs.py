@@ -12,6 +12,7 @@ _GROUPS = {
     "narrative": "C.6 Narrative vs table",
     "dates": "C.7 Dates and periods",
     "sections": "C.8 Sections",
+    "crossyear": "C.9 Cross-year (two reports of one issuer; `xxgk audit` runs them when a neighbour year is stored)",
 }
 
 

@@ -226,6 +226,7 @@ class CheckSpec:
     function: Optional[str] = None
     params: dict = field(default_factory=dict)
     instances: tuple[Instance, ...] = ()
+    pairwise: bool = False  # compares two reports: run by crossyear.py, not per report
 
     def applies_to(self, template: Optional[str]) -> bool:
         return "all" in self.versions or template in self.versions
@@ -243,7 +244,10 @@ def _spec(raw: dict, sets, labels) -> CheckSpec:
     cid = raw["id"]
     if raw["severity"] not in SEVERITIES or not set(raw["versions"]) <= set(VERSIONS):
         raise ValueError(f"{cid}: bad severity or versions")
-    if ("function" in raw) == ("rule" in raw):
+    if raw.get("pairwise"):
+        if "function" in raw or "rule" in raw:
+            raise ValueError(f"{cid}: a pairwise check has neither `function` nor `rule`")
+    elif ("function" in raw) == ("rule" in raw):
         raise ValueError(f"{cid}: needs exactly one of `function` and `rule`")
     instances = []
     for rule in raw.get("rule", []):
@@ -260,7 +264,7 @@ def _spec(raw: dict, sets, labels) -> CheckSpec:
             instances.append(Instance(assertion.atoms[0], when, rule.get("message", raw["message"]), fields))
     return CheckSpec(cid, raw["name"], raw["severity"], tuple(raw["versions"]), raw["group"], raw["doc"],
                      raw["message"], raw.get("variants", {}), raw.get("function"), raw.get("params", {}),
-                     tuple(instances))
+                     tuple(instances), bool(raw.get("pairwise")))
 
 
 @lru_cache(maxsize=None)
@@ -387,14 +391,15 @@ def selected(catalog: Catalog, config: dict) -> list[CheckSpec]:
     unknown = set(config) - set(CONFIG_KEYS)
     if unknown:
         raise ValueError(f"unknown config keys: {sorted(unknown)}")
+    per_report = {cid for cid, s in catalog.checks.items() if not s.pairwise}
     for key in ("checks", "disable"):
-        missing = set(config.get(key, ())) - set(catalog.checks)
+        missing = set(config.get(key, ())) - per_report
         if missing:
             raise ValueError(f"config `{key}` names unknown checks: {sorted(missing)}")
     missing = set(config.get("groups", ())) - {s.group for s in catalog.checks.values()}
     if missing:
         raise ValueError(f"config `groups` names unknown groups: {sorted(missing)}")
-    specs = list(catalog.checks.values())
+    specs = [s for s in catalog.checks.values() if not s.pairwise]
     if "groups" in config:
         specs = [s for s in specs if s.group in config["groups"]]
     if "checks" in config:

@@ -1,0 +1,6 @@
+"""Imported once by the fork server of a batch audit (extractor/batch.py): it loads the readers,
+jieba and the section classifier, and every worker is then forked from this warm process, so a
+worker (or the replacement of one that was killed) starts in milliseconds instead of seconds."""
+from .pipeline import warm_up
+
+warm_up()

@@ -1,0 +1,277 @@
+"""`xxgk audit` at folder scale: workers, incremental runs, failures of workers, exit codes and
+crash safety (SIGKILL at random points, then a re-run, gives the same database)."""
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from badfiles import db_dump, faulty_extract
+from conftest import CORPUS
+from extractor.batch import UsageError, audit_folder
+from extractor.cli import app
+
+SYNTHETIC = CORPUS / "synthetic"
+# Two of each format, small ones.
+SIX = ["syn-01-citydept-2020.docx", "syn-05-districtgov-2021.docx", "syn-02-street-2020.html",
+       "syn-06-citygov-2024.html", "syn-04-districtgov-2022.pdf", "syn-11-town-2019.pdf"]
+
+
+def _copy(names, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in names:
+        shutil.copyfile(SYNTHETIC / n, folder / n)
+    return folder
+
+
+@pytest.fixture
+def six(tmp_path) -> Path:
+    return _copy(SIX, tmp_path / "reports")
+
+
+def _audit(folder, db, **kw):
+    kw.setdefault("progress", False)
+    kw.setdefault("workers", 0)  # in-process: the cheapest where the pool is not the point
+    return audit_folder(folder, db, **kw)
+
+
+def _rows(db) -> dict[str, tuple]:
+    conn = sqlite3.connect(str(db))
+    try:
+        return {Path(p).name: (s, m) for p, s, m in conn.execute("SELECT path, status, message FROM reports")}
+    finally:
+        conn.close()
+
+
+def test_one_and_two_workers_store_the_same(six, tmp_path):
+    s1 = _audit(six, tmp_path / "one.db", workers=1)
+    s2 = _audit(six, tmp_path / "two.db", workers=2)
+    s0 = _audit(six, tmp_path / "inline.db", workers=0)
+    assert s1.processed == s2.processed == s0.processed == 6
+    assert s1.statuses == s2.statuses and set(s1.statuses) <= {"ok", "partial"}
+    assert s1.exit_code == s2.exit_code == 0
+    one = db_dump(tmp_path / "one.db")
+    assert one == db_dump(tmp_path / "two.db") == db_dump(tmp_path / "inline.db")
+    assert len(one["reports"]) == 6 and len(one["cells"]) > 6 * 100
+    assert s2.peak_rss_mb > 0
+    # Paths are stored absolute and the tokens were filled by the workers.
+    conn = sqlite3.connect(str(tmp_path / "two.db"))
+    assert all(Path(p).is_absolute() for (p,) in conn.execute("SELECT path FROM reports"))
+    assert conn.execute("SELECT count(*) FROM paragraphs WHERE tokens = '' OR tokens IS NULL").fetchone()[0] == 0
+    conn.close()
+
+
+def test_incremental_skip_replace_remove_duplicate(six, tmp_path):
+    db = tmp_path / "r.db"
+    first = _audit(six, db)
+    assert (first.processed, first.unchanged) == (6, 0)
+    again = _audit(six, db)
+    assert (again.processed, again.unchanged, again.removed) == (0, 6, [])
+    assert again.statuses == first.statuses and again.flags == first.flags  # the folder's state
+    def stamps():
+        conn = sqlite3.connect(str(db))
+        out = {Path(p).name: a for p, a in conn.execute("SELECT path, audited_at FROM reports")}
+        conn.close()
+        return out
+
+    before = stamps()
+    time.sleep(1.1)  # audited_at has one-second resolution
+
+    html = six / "syn-02-street-2020.html"
+    html.write_bytes(html.read_bytes() + b"\n<!-- edited -->\n")  # changed: replaced
+    (six / "syn-11-town-2019.pdf").unlink()  # removed: deleted from the db, listed
+    shutil.copyfile(six / "syn-01-citydept-2020.docx", six / "zz-copy.docx")  # duplicate content
+    (six / "syn-05-districtgov-2021.docx").rename(six / "renamed.docx")  # same content, new path
+    third = _audit(six, db, workers=2)
+    assert third.processed == 2  # the edited page and the renamed file
+    assert third.unchanged == 3
+    assert [Path(p).name for p in third.removed] == ["syn-11-town-2019.pdf"]
+    assert [(Path(a).name, Path(b).name) for a, b in third.duplicates] == [("zz-copy.docx", "syn-01-citydept-2020.docx")]
+    assert sum(third.statuses.values()) == 5
+    # Unchanged reports were not rewritten.
+    after = stamps()
+    for name in ("syn-01-citydept-2020.docx", "syn-06-citygov-2024.html", "syn-04-districtgov-2022.pdf"):
+        assert after[name] == before[name]
+    assert after["syn-02-street-2020.html"] != before["syn-02-street-2020.html"]
+    # The incremental database holds exactly what a fresh audit of the folder holds.
+    fresh = _audit(six, tmp_path / "fresh.db")
+    assert db_dump(db) == db_dump(tmp_path / "fresh.db")
+    assert fresh.duplicates == third.duplicates
+
+    forced = _audit(six, db, force=True)
+    assert forced.processed == 5 and forced.unchanged == 0
+    # A new xxgk version redoes everything.
+    conn = sqlite3.connect(str(db))
+    with conn:
+        conn.execute("UPDATE reports SET xxgk_version = '0.0.0'")
+    conn.close()
+    assert _audit(six, db).processed == 5
+
+
+def test_worker_that_hangs_crashes_or_runs_out_of_memory(tmp_path):
+    folder = _copy(SIX[:2] + SIX[2:3], tmp_path / "reports")
+    for name in ("hang.html", "crash.html", "exit.html", "oom.html", "raise.html"):
+        (folder / name).write_text(f"<html><body><p>{name}</p></body></html>", encoding="utf-8")
+    t0 = time.monotonic()
+    s = _audit(folder, tmp_path / "f.db", workers=2, timeout=4, memory_mb=1024, extract_fn=faulty_extract)
+    assert time.monotonic() - t0 < 300  # the hang (3600 s) was cut at the 4 s limit
+    rows = _rows(tmp_path / "f.db")
+    assert len(rows) == 8
+    for good in SIX[:3]:
+        assert rows[good][0] in ("ok", "partial")
+    expect = {"hang.html": "超时", "crash.html": "进程崩溃", "exit.html": "进程崩溃", "oom.html": "内存不足",
+              "raise.html": "出错"}
+    for name, word in expect.items():
+        status, message = rows[name]
+        assert status == "error" and word in message and name in message, (name, message)
+    assert "SIGSEGV" in rows["crash.html"][1]
+    assert s.worker_restarts >= 4  # hang, crash, exit, oom
+    assert s.exit_code == 1 and len(s.failures) == 5
+    assert {Path(p).name for p, _, _ in s.failures} == set(expect)
+
+
+def test_usage_errors(tmp_path):
+    with pytest.raises(UsageError):
+        audit_folder(tmp_path / "missing", tmp_path / "x.db", progress=False)
+    with pytest.raises(UsageError):
+        audit_folder(tmp_path, tmp_path / "x.db", workers=-1, progress=False)
+    with pytest.raises(UsageError):
+        audit_folder(tmp_path, tmp_path / "x.db", timeout=0, progress=False)
+    with pytest.raises(UsageError):
+        audit_folder(tmp_path, tmp_path / "x.db", memory_mb=10, progress=False)
+
+
+def test_cli_exit_codes(tmp_path):
+    runner = CliRunner()
+    good = _copy(SIX[2:4], tmp_path / "good")
+    db = str(tmp_path / "c.db")
+    r = runner.invoke(app, ["audit", str(good), "--db", db, "--workers", "0", "--no-progress"])
+    assert r.exit_code == 0, r.output
+    assert "完成" in r.output and "ok" in r.output
+    bad = _copy(SIX[2:3], tmp_path / "bad")
+    (bad / "empty.pdf").write_bytes(b"")
+    r = runner.invoke(app, ["audit", str(bad), "--db", db, "--workers", "0", "--no-progress"])
+    assert r.exit_code == 1, r.output
+    assert "empty.pdf" in r.output and "空文件" in r.output
+    r = runner.invoke(app, ["audit", str(bad), "--db", db, "--workers", "0", "--no-progress"])
+    assert r.exit_code == 1 and "本次读取 0" in r.output  # unchanged, failed files included
+    r = runner.invoke(app, ["audit", str(bad), "--db", db, "--workers", "0", "--no-progress", "--retry-failed"])
+    assert r.exit_code == 1 and "本次读取 1" in r.output  # only the failed one is read again
+    for args in (["audit", str(tmp_path / "missing"), "--db", db],
+                 ["audit", str(good), "--db", db, "--workers", "-1"],
+                 ["audit", str(good), "--db", db, "--timeout", "0"],
+                 ["audit", str(good), "--db", db, "--memory-mb", "100"],
+                 ["audit", str(good), "--db", db, "--no-such-option"]):
+        r = runner.invoke(app, args)
+        assert r.exit_code == 2, (args, r.output)
+
+
+def test_empty_folder(tmp_path):
+    (tmp_path / "empty").mkdir()
+    s = _audit(tmp_path / "empty", tmp_path / "e.db")
+    assert s.files == 0 and s.exit_code == 0
+
+
+# ------------------------------------------------------------------------------ SIGKILL at random points
+
+KILL_POINTS = 20
+KILL_FOLDER = SIX[:5]
+
+
+def _cli(folder: Path, db: Path, workers: int) -> list[str]:
+    return [sys.executable, "-m", "extractor.cli", "audit", str(folder), "--db", str(db),
+            "--workers", str(workers), "--no-progress"]
+
+
+def _fork_audit(folder: Path, db: Path, workers: int) -> int:
+    """`xxgk audit` in a forked child of this (already warm) process; returns its pid. Far cheaper
+    than a fresh interpreter, so 20 kill points cost seconds, not minutes."""
+    pid = os.fork()
+    if pid == 0:  # the child: never return into pytest
+        code = 3
+        try:
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, 1)
+            os.dup2(null, 2)
+            import multiprocessing.forkserver as fs
+            server = fs._forkserver  # this process's copy of pytest's fork server state: not ours
+            server._forkserver_pid = server._forkserver_address = server._forkserver_alive_fd = None
+            from extractor.cli import app
+            try:
+                app(["audit", str(folder), "--db", str(db), "--workers", str(workers), "--no-progress"],
+                    prog_name="xxgk")
+                code = 0
+            except SystemExit as e:
+                code = e.code if isinstance(e.code, int) else 3
+        finally:
+            os._exit(code)
+    return pid
+
+
+def _timed_fork(folder: Path, db: Path, workers: int) -> float:
+    t0 = time.monotonic()
+    _, status = os.waitpid(_fork_audit(folder, db, workers), 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    return time.monotonic() - t0
+
+
+def test_sigkill_at_random_points_then_rerun_gives_the_same_database(tmp_path):
+    """Kill `xxgk audit` (SIGKILL) after a random delay, run it again to completion, and compare
+    the database with an uninterrupted run's: same content, for 20 random kill points. Killed runs
+    read in the main process or in a pool of 1 or 2 workers; the first and last go through a
+    fresh `python -m extractor.cli` process."""
+    folder = _copy(KILL_FOLDER, tmp_path / "reports")
+    base = tmp_path / "base.db"
+    done = subprocess.run(_cli(folder, base, 2), capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stdout.decode() + done.stderr.decode()
+    expected = db_dump(base)
+    assert len(expected["reports"]) == len(KILL_FOLDER)
+    # How long an uninterrupted run takes, per way of reading (the kill delays span it).
+    full = {w: _timed_fork(folder, tmp_path / f"full-{w}.db", w) for w in (0, 1, 2)}
+    for w in full:
+        assert db_dump(tmp_path / f"full-{w}.db") == expected
+
+    rng = random.Random(int(os.environ.get("XXGK_KILL_SEED", "7")))
+    modes = [0, 0, 2, 0, 1]
+    killed_mid_run = 0
+    for i in range(KILL_POINTS):
+        db = tmp_path / f"kill-{i}.db"
+        workers = modes[i % len(modes)]
+        fresh = i in (0, KILL_POINTS - 1)
+        if fresh:
+            proc = subprocess.Popen(_cli(folder, db, workers), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            delay = rng.uniform(0.05, full[workers] + 1.0)  # + interpreter start-up
+        else:
+            pid = _fork_audit(folder, db, workers)
+            delay = rng.uniform(0.0, full[workers])
+        time.sleep(delay)
+        if fresh:
+            if proc.poll() is None:
+                killed_mid_run += 1
+            proc.kill()
+            proc.wait()
+        elif os.waitpid(pid, os.WNOHANG) == (0, 0):  # still running (else: reaped just now)
+            killed_mid_run += 1
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        if db.exists():  # whatever was committed is complete
+            partial = db_dump(db)
+            for table, rows in partial.items():
+                assert set(rows) <= set(expected.get(table, [])), (i, table)
+        if fresh:
+            again = subprocess.run(_cli(folder, db, 0), capture_output=True, timeout=300)
+            assert again.returncode == 0, again.stdout.decode() + again.stderr.decode()
+        else:
+            assert audit_folder(folder, db, workers=0, progress=False).exit_code == 0
+        assert db_dump(db) == expected, f"kill point {i} ({delay:.2f} s, workers {workers})"
+    assert killed_mid_run >= KILL_POINTS // 2
+

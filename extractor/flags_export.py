@@ -30,6 +30,13 @@ def query_flags(db, severity: Optional[list[str]] = None, check: Optional[list[s
         params.append(f"%{issuer}%")
     if where:
         sql += " WHERE " + " AND ".join(where)
+    if "crossyear_flags" in db.table_names():
+        # Cross-year flags (X01–X07) name two reports; they are listed under the later one.
+        sql += (" UNION ALL SELECT r.name, r.issuer, r.report_year, f.check_id, f.severity, f.message, "
+                "f.cells, NULL, NULL, f.fingerprint FROM crossyear_flags f JOIN reports r ON r.sha256 = f.report")
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        params = params * 2
     rows = [dict(zip(COLUMNS, r)) for r in db.conn.execute(sql, params).fetchall()]
     for r in rows:
         r["cells"] = ", ".join(json.loads(r["cells"] or "[]"))

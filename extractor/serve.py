@@ -284,6 +284,71 @@ def build_metadata(db_name: str, db_path=None) -> dict:
             "description": "记录 paragraphs.tokens 由哪个版本的分词生成（版本变了 xxgk serve 会重新分词）。",
             "columns": {"key": "项目", "value": "值"},
         },
+        "issuers": {
+            "title": "发布机关",
+            "description": "跨报告识别出的发布机关（extractor/issuers.py）：淮安市洪泽区人民政府与洪泽区人民政府是同一机关；"
+                           "规则无法判断的写在 rules/issuer_aliases.toml。",
+            "columns": {"id": "机关编号", "name": "机关名称（含上级地区）", "level": "级别：central/province/city/county/township",
+                        "kind": "类型：government 政府 / department 部门", "aliases": "报告上印过的其他名称（JSON）",
+                        "key": "归并依据：地区链 + 机关主体"},
+            "facets": ["level", "kind"], "label_column": "name",
+        },
+        "report_issuers": {
+            "title": "报告与发布机关",
+            "description": "每份报告属于哪个发布机关，以及识别依据。",
+            "columns": {"report": "报告", "issuer_id": "机关", "printed": "报告上印的名称", "chain": "地区链（JSON）",
+                        "levels": "各地区级别（JSON）", "body": "机关主体", "body_key": "主体归一", "group_key": "归并键（空 = 不与其他报告归并）",
+                        "source": "名称来源：title 标题 / signature 落款", "parent_from": "上级地区取自 preamble 前言 / signature 落款",
+                        "overrides": "别名文件的设定（JSON）"},
+        },
+        "crossyear_flags": {
+            "title": "跨年度问题",
+            "description": "同一机关相邻两年报告之间的检查（X01–X07）和同年度不同机关的文字雷同（X04，提示）。每条都指明两份报告。",
+            "columns": {"id": "编号", "check_id": "检查编号", "severity": "级别", "message": "说明（含两份报告）",
+                        "report": "较晚的报告", "other_report": "对比报告", "scope": "year 与上一年 / peer 同年度其他机关",
+                        "issuer_id": "机关", "report_year": "年度", "other_year": "对比年度", "score": "X04 文字相似度",
+                        "cells": "本报告涉及的单元格", "other_cells": "对比报告涉及的单元格", "fingerprint": "标记指纹"},
+            "facets": ["check_id", "severity", "scope"],
+        },
+        "crossyear_text": {
+            "title": "跨年度文字指纹", "hidden": True,
+            "description": "第一、五、六部分屏蔽数字后的 MinHash 签名（X04 用）。",
+            "columns": {"report": "报告", "report_year": "年度", "n_chars": "字符数", "minhash": "签名",
+                        "version": "算法版本", "computed_at": "计算时间"},
+        },
+        "crossyear_lsh": {
+            "title": "跨年度文字索引", "hidden": True,
+            "description": "MinHash 分桶索引（同年度雷同查找用）。",
+            "columns": {"report": "报告", "report_year": "年度", "band": "分段", "bucket": "桶"},
+        },
+        "issuer_coverage": {
+            "title": "覆盖情况（逐年）",
+            "description": "每个机关从第一份到最后一份报告之间的每一年一行；状态“缺失”表示这一年没有报告。",
+            "columns": {"机关编号": "机关编号", "发布机关": "发布机关", "级别": "级别", "类型": "政府或部门",
+                        "年度": "年度", "报告数": "该年报告份数", "状态": "有 / 缺失", "文件": "文件名"},
+            "facets": ["级别", "类型", "状态"],
+        },
+        "issuer_coverage_matrix": {
+            "title": "覆盖情况（机关 × 年度矩阵）",
+            "description": "每个机关一行，每年一列：✓ 有报告，✓×n 有 n 份，缺 = 前后都有报告而这一年没有。与 xxgk coverage 相同。",
+            "columns": {"机关编号": "机关编号", "发布机关": "发布机关", "级别": "级别", "类型": "政府或部门", "报告数": "报告份数"},
+        },
+        "issuer_reports": {
+            "title": "各机关的报告",
+            "description": "每份报告一行，按机关和年度排列，并给出报告上印的名称。",
+            "columns": {"机关编号": "机关编号", "发布机关": "发布机关", "级别": "级别", "类型": "政府或部门", "年度": "年度",
+                        "报告所印名称": "报告上印的名称", "文件": "文件名", "读取状态": "读取状态", "报告": "报告"},
+            "facets": ["级别", "类型"],
+        },
+        "crossyear_flag_list": {
+            "title": "跨年度问题清单",
+            "description": "X01 结转衔接、X03 现行有效件数衔接、X04 文字雷同、X05 数字照抄、X06 模板倒退等，每条指明两份报告。",
+            "columns": {"检查": "检查编号", "级别": "级别", "比较": "与上一年 / 同年度其他机关", "说明": "说明",
+                        "相似度": "X04 文字相似度", "发布机关": "发布机关", "年度": "年度", "文件": "文件",
+                        "对比年度": "对比年度", "对比文件": "对比文件", "涉及单元格": "本报告单元格",
+                        "对比单元格": "对比报告单元格", "标记指纹": "标记指纹", "报告": "报告", "对比报告": "对比报告"},
+            "facets": ["检查", "级别", "比较", "发布机关"],
+        },
         "review_history": {
             "title": "审核记录（全部历史）",
             "description": "每次记录或撤销决定都追加一行（source：cli 命令行、csv:文件名 导入、web 网页）。",
@@ -323,6 +388,9 @@ def build_metadata(db_name: str, db_path=None) -> dict:
         if name == "paragraph_list":
             entry.update({"fts_table": V.FTS_TABLE, "fts_pk": "id"})
         tables[name] = entry
+    for c in _view_columns(db_path, "issuer_coverage_matrix"):
+        if re.fullmatch(r"\d{4}年", c):
+            tables["issuer_coverage_matrix"]["columns"][c] = f"{c}：✓ 有报告；✓×n 有 n 份；缺 = 前后年份都有报告而这一年没有"
     return {
         "title": "政府信息公开工作年度报告审核（xxgk）",
         "description_html": _guide(db_name),

@@ -287,7 +287,7 @@ ORDER BY f.check_id, r.issuer, r.report_year"""
   SELECT report,
     {pivot}
   FROM cells WHERE key IN ({key_list}) GROUP BY report)
-SELECT r.issuer AS 发布机关, r.report_year AS 年度, r.template AS 模板,
+SELECT COALESCE(i.name, r.issuer) AS 发布机关, r.report_year AS 年度, r.template AS 模板,
   {_num('v.本年新收')} AS 本年新收,
   {_num('v.本年新收 - LAG(v.本年新收) OVER w')} AS 新收比上年,
   {_num('v.上年结转')} AS 上年结转,
@@ -299,10 +299,10 @@ SELECT r.issuer AS 发布机关, r.report_year AS 年度, r.template AS 模板,
   {_num('v.直接起诉 + v.复议后起诉')} AS 行政诉讼,
   {_num('v.行政许可决定')} AS 行政许可决定, {_num('v.行政处罚决定')} AS 行政处罚决定,
   r.n_errors AS 错误, r.sha256 AS 报告
-FROM reports r LEFT JOIN v ON v.report = r.sha256
+FROM reports r LEFT JOIN v ON v.report = r.sha256 {ISSUER_JOIN}
 WHERE r.status IN ('ok', 'partial')
-WINDOW w AS (PARTITION BY r.issuer ORDER BY r.report_year)
-ORDER BY r.issuer, r.report_year"""
+WINDOW w AS (PARTITION BY COALESCE(i.id, r.issuer) ORDER BY r.report_year)
+ORDER BY 1, r.report_year"""
 
     years = [y for (y,) in db.execute(
         "SELECT DISTINCT report_year FROM reports WHERE report_year IS NOT NULL ORDER BY 1").fetchall()]
@@ -314,14 +314,15 @@ ORDER BY r.issuer, r.report_year"""
       THEN '错误 ' || SUM(CASE WHEN r.report_year = {y} THEN r.n_errors ELSE 0 END)
     WHEN SUM(r.report_year = {y} AND r.status NOT IN ('ok', 'partial')) > 0 THEN '未读出'
     ELSE '✓' END) AS {_ident(f'{y}年')}""" for y in years)
-    views["coverage"] = f"""SELECT COALESCE(r.issuer, '（未识别发布机关）') AS 发布机关, COUNT(*) AS 报告数,
-  (SELECT group_concat(y, '、') FROM (SELECT DISTINCT r2.report_year AS y FROM reports r2
-     WHERE r2.issuer IS r.issuer AND r2.report_year IS NOT NULL ORDER BY 1)) AS 已有年度,
+    # Issuers as identified across reports (extractor/issuers.py: 洪泽区人民政府 and
+    # 淮安市洪泽区人民政府 are one), falling back to the printed name for unlinked reports.
+    views["coverage"] = f"""SELECT COALESCE(i.name, r.issuer, '（未识别发布机关）') AS 发布机关, COUNT(*) AS 报告数,
+  group_concat(DISTINCT r.report_year) AS 已有年度,
   SUM(r.n_errors) AS 错误{',' if years else ''}
   {year_cols}
-FROM reports r
-GROUP BY r.issuer
-ORDER BY r.issuer IS NULL, r.issuer"""
+FROM reports r {ISSUER_JOIN}
+GROUP BY COALESCE(i.id, r.issuer)
+ORDER BY 1 = '（未识别发布机关）', 1"""
 
     sec = _case("p.section", section_labels(), "p.section")
     views["paragraph_list"] = f"""SELECT p.id AS id, r.issuer AS 发布机关, r.report_year AS 年度,
@@ -376,10 +377,17 @@ def ensure_reviews(db: DbLike) -> None:
     db.conn.executescript(REVIEWS_SQL)
 
 
+ISSUER_JOIN = ("LEFT JOIN report_issuers ri ON ri.report = r.sha256 "
+               "LEFT JOIN issuers i ON i.id = ri.issuer_id")
+
+
 def ensure_views(db: DbLike) -> list[str]:
     """(Re)create the reviewer views (and the reviews tables they join). Returns the view names."""
+    from .checks.crossyear import ensure_tables
+
     db = _db(db)
     ensure_reviews(db)
+    ensure_tables(db)  # the issuer links the views join
     sql = _view_sql(db)
     with db.conn:
         for name, body in sql.items():
@@ -432,10 +440,13 @@ def ensure_search(db: DbLike, rebuild: bool = False) -> int:
 
 
 def prepare(db: DbLike) -> dict:
-    """Everything `xxgk serve` needs in the database: reviews tables, search index, views."""
+    """Everything `xxgk serve` needs in the database: reviews tables, search index, issuer links
+    and the cross-year views, views."""
     db = _db(db)
+    from .checks.crossyear import ensure_crossyear_views
     from .store import ensure_schema
     ensure_schema(db)
+    ensure_crossyear_views(db)
     segmented = ensure_search(db)
     views = ensure_views(db)
     return {"segmented": segmented, "views": views}

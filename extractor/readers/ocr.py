@@ -1,0 +1,936 @@
+"""OCR reader: scanned PDFs (pages without a text layer) → Document, format "ocr".
+
+Offline and deterministic. Each page is rendered at 150 dpi with pdfium (it comes with
+pdfplumber), levelled if it was scanned askew (the slope of its long rulings), and read by
+RapidOCR (detection + recognition, one inference thread) with the ONNX models packaged in its
+wheel: every model path is given and rapidocr's downloader is disabled, so nothing is ever
+fetched.
+
+Tables come from the page's ruling lines, found with OpenCV: marks darker than the paper around
+them, opened with long horizontal and vertical kernels. A short vertical run is a ruling only if
+it joins two horizontal rulings and is no stroke of an OCR text box (in a tight table the "1" of
+a number or the left stroke of 行 nearly touches the rulings), and a ruling's end that runs into
+a character is cut off. The distinct ruling positions of a table give its grid; a grid boundary
+that is not drawn merges the cells on either side (merged cells and their spans). A table cut
+by the page break has no ruling at the cut: its verticals end there, and that end closes it.
+
+Each text box goes into the cell holding its centre (a box over a drawn ruling is split by its
+characters). A cell with print that no box covers is read again on its own; a lone "1" that
+leans is a "/", a lone 一/丨 that stands is a "1". Boxes outside tables are grouped into lines
+and the lines into paragraphs like the text-PDF reader does, and tables continued on the next
+page are joined with the text-PDF reader's own joiner (readers/pdf.py `_TableBuilder`).
+
+Every OCR'd cell carries `confidence`: the lowest score of the boxes in it; print that could not
+be read leaves 0, and a value inferred from a look-alike character at most 0.5. Paragraphs and
+tables carry it in hints["confidence"].
+"""
+from __future__ import annotations
+
+import bisect
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+from ..document import Block, Document, ReadError, Table
+from .pdf import _HEADING, _PAGE_NUMBER, _JOIN_TOL, _Piece, _RawCell, _TableBuilder
+
+DPI = 150
+MAX_PAGES = 300  # OCR takes seconds a page; an annual report has tens of pages
+# One inference thread: onnxruntime's results then do not depend on the machine's core count.
+# XXGK_OCR_THREADS=n trades that for speed.
+THREADS = int(os.environ["XXGK_OCR_THREADS"]) if os.environ.get("XXGK_OCR_THREADS", "").isdigit() else 1
+# Detection on the page scaled to at most 1280 px (recognition still reads the full-size crops):
+# half the time of full-size detection, and as exact on these reports' 9-pt table text.
+DET_PARAMS: dict = {"Det.limit_type": "max", "Det.limit_side_len": 1280}
+_INSTALL_HINT = "请安装 OCR 组件后重试：pip install 'xxgk[ocr]'"
+
+# Geometry, in pixels at DPI.
+_H_KERNEL = 40  # a horizontal ruling is a run of at least this many dark pixels (0.27 in)
+_V_KERNEL = 15  # vertical runs shorter than this are never rulings
+_V_LONG = 60  # a vertical run this long is a ruling even if it does not join two rulings
+_H_LONG = 100  # a horizontal run this long is a ruling even if no vertical ruling meets it
+_MAX_THICK = 10  # a ruling is at most this thick (thicker runs are fills or glyph blobs)
+_CLEAR = 3  # a ruling inside a text box has this many blank pixels on either side
+_TOUCH = 3  # a vertical ruling's ends lie within this of a horizontal ruling
+_CLUSTER = 6  # rulings closer than this are the same grid line
+_OPEN_EDGE = 8  # rulings running this far past the outermost crossing ruling: an open edge
+_MIN_DRAWN = 0.6  # a grid boundary is drawn where this share of it is ruled
+_INK_CONTRAST = 50  # grey levels below the paper that count as printed
+_SKEW_LINE = 300  # rulings at least this long measure the page's skew
+_MIN_SKEW = 0.1  # degrees; less is left as scanned
+_INK_PIXELS = 12  # printed pixels in a cell OCR found empty: something unread is printed
+_UNREAD_PIXELS = 25  # printed pixels outside every text box of a cell: something went unread
+_INSET = 3  # cell contents start this far inside the rulings (erased ±2 px around them)
+_MAX_REREAD = 40  # ink taller than this in a cell is more than one line: not re-read alone
+
+_SLASH_LEAN = 0.15  # rightward lean (per unit height) above which a "1" is a "/"
+_GUESSED = 0.5  # confidence of a digit inferred from a look-alike character
+_ONE_LIKE = set("一丨|lI")
+_TO_DIGIT = str.maketrans({"O": "0", "o": "0", "〇": "0", "l": "1", "I": "1", "|": "1"})
+_DIGITS_WITH_LOOKALIKES = re.compile(r"[0-9Oo〇lI|]+")
+_CJK = r"\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+_HALF_PUNCT = {"(": "（", ")": "）", ":": "：", ";": "；", ",": "，", "?": "？", "!": "！"}
+_PUNCT_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s*([(),:;?!])|([(),:;?!])\s*(?=[{_CJK}])")
+_CJK_SPACE = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+
+
+@dataclass
+class _Box:
+    """One OCR text box (or the part of one that falls in one cell), in pixels."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    score: float
+    parts: list = field(default_factory=list)  # character (or Latin word) boxes
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass
+class _Line:
+    text: str
+    x0: float  # page points from here on
+    x1: float
+    top: float
+    bottom: float
+    page: int
+    confidence: float
+
+    @property
+    def size(self) -> float:
+        return self.bottom - self.top
+
+
+@dataclass
+class _Page:
+    number: int
+    width: float
+    height: float
+    items: list  # _Line and _Piece, top to bottom
+    confidence: dict  # (page, bbox) of each raw cell → its confidence
+
+
+def available() -> bool:
+    """Is the OCR extra installed (rapidocr, onnxruntime and the packaged models)?"""
+    try:
+        _model_paths()
+    except ReadError:
+        return False
+    return True
+
+
+def read(path) -> Document:
+    p = Path(path)
+    name = p.name
+    engine = _engine(name)
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(str(p))
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise ReadError("unsupported", f"无法读取PDF文件 {name}：文件已加密，需要密码才能打开") from exc
+        raise ReadError("error", f"无法读取PDF文件 {name}：文件已损坏或不完整（{exc}）") from exc
+    pages: list[_Page] = []
+    try:
+        if len(pdf) > MAX_PAGES:
+            raise ReadError("unsupported", f"{name} 是扫描件，页数过多（{len(pdf)} 页，OCR识别上限为 "
+                                           f"{MAX_PAGES} 页），不像是一份年度报告，未识别")
+        meta = _meta(pdf.get_metadata_dict())
+        for i in range(len(pdf)):
+            page = pdf[i]
+            width, height = page.get_size()
+            img = page.render(scale=DPI / 72).to_numpy()
+            pages.append(read_image(img, i + 1, width, height, engine))
+    except _DownloadRefused as exc:
+        raise ReadError("needs_ocr", f"{name} 需要OCR识别，但 rapidocr 要下载安装包中没有的模型文件"
+                                     f"（{exc}），已拒绝；请重新安装：pip install --force-reinstall 'xxgk[ocr]'") from None
+    finally:
+        pdf.close()
+    blocks = _assemble(pages)
+    warnings = [f"{name} 是扫描件（没有文字层），内容由OCR识别（共{len(pages)}页）；"
+                "OCR识别的数值可能有误，置信度低的数值已标注，请人工核对"]
+    low = sorted({b.page for b in blocks if b.kind == "table" and b.table is not None
+                  for c in b.table.cells if c.confidence is not None and c.confidence < 0.5
+                  and not c.text})
+    if low:
+        warnings.append(f"第{'、'.join(map(str, low))}页的表格中有单元格印有内容但OCR未能识别，请人工核对")
+    return Document(path=str(path), format="ocr", blocks=blocks, n_pages=len(pages), meta=meta,
+                    warnings=warnings)
+
+
+def _meta(metadata: dict) -> dict:
+    m = re.match(r"(?:D:)?(\d{4})(\d{2})(\d{2})", str(metadata.get("CreationDate") or ""))
+    return {"creation_date": f"{m[1]}-{m[2]}-{m[3]}"} if m else {}
+
+
+# ---- the engine ----------------------------------------------------------------------------
+
+
+def _model_paths() -> dict:
+    """The ONNX models inside the installed rapidocr wheel (3.x ships det, rec and cls)."""
+    try:
+        import onnxruntime  # noqa: F401
+        import rapidocr
+    except ImportError as exc:
+        raise ReadError("needs_ocr", f"未安装OCR组件（{exc.name}）。{_INSTALL_HINT}") from None
+    models = Path(rapidocr.__file__).resolve().parent / "models"
+    found = {}
+    for task in ("det", "rec", "cls"):
+        files = sorted(models.glob(f"*{task}*.onnx"))
+        if files:
+            found[task] = str(files[0])
+    if "det" not in found or "rec" not in found:
+        raise ReadError("needs_ocr", f"rapidocr 安装包中缺少OCR模型文件（{models}），"
+                                     f"请重新安装：pip install --force-reinstall 'xxgk[ocr]'")
+    return found
+
+
+@lru_cache(maxsize=2)
+def _cached_engine(threads: int):
+    from rapidocr import RapidOCR
+
+    paths = _model_paths()
+    # model_path set for every model: rapidocr then loads the file and never looks for (or
+    # downloads) a default model.
+    params = {
+        "Global.log_level": "critical",
+        "Global.use_cls": False,  # pages are upright; the angle classifier only costs time
+        "Det.model_path": paths["det"],
+        "Rec.model_path": paths["rec"],
+        "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+        "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+    }
+    if "cls" in paths:
+        params["Cls.model_path"] = paths["cls"]
+    params.update(DET_PARAMS)
+    _refuse_downloads()
+    return RapidOCR(params=params)
+
+
+class _DownloadRefused(RuntimeError):
+    pass
+
+
+def _refuse_downloads() -> None:
+    """Make rapidocr's downloader raise: with every model path given it is never called, and if
+    some version ever wanted a file that is not in the wheel, reading must fail, not fetch it."""
+    from rapidocr.utils import download_file
+
+    def refuse(cls, params):
+        raise _DownloadRefused(getattr(params, "file_url", "?"))
+
+    download_file.DownloadFile.run = classmethod(refuse)
+
+
+def _engine(name: str):
+    try:
+        _model_paths()
+    except ReadError as e:
+        raise ReadError("needs_ocr", f"{name} 是扫描件（没有文字层），需要OCR识别。"
+                                     f"{e.message}") from None
+    return _cached_engine(THREADS)
+
+
+# ---- one page ------------------------------------------------------------------------------
+
+
+def read_image(img, number: int, width: float, height: float, engine=None) -> _Page:
+    """One rendered page (BGR or grey numpy array) → lines and table pieces in page points."""
+    import cv2
+    import numpy as np
+
+    engine = engine if engine is not None else _cached_engine(THREADS)
+    gray = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    scale = width / gray.shape[1]  # pixels → points
+    angle = _skew(gray)
+    if abs(angle) >= _MIN_SKEW:  # a page scanned askew: level it (rulings must run straight)
+        h, w = gray.shape
+        rot = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+        gray = cv2.warpAffine(gray, rot, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+        img = cv2.warpAffine(img, rot, (w, h), flags=cv2.INTER_LINEAR,
+                             borderValue=255 if img.ndim == 2 else (255, 255, 255))
+    # OCR reads the page as printed (the rulings help it keep cells apart); its text boxes
+    # tell the strokes of characters from short rulings. `ink` is what is printed besides the
+    # rulings, for the cells OCR found empty or read as a look-alike.
+    boxes = _ocr(engine, img)
+    bw = _binary(gray)
+    hs, vs, ruled = _rulings(bw, boxes)
+    grids = _tables(hs, vs, ruled)
+    ink = bw.copy()
+    ink[cv2.dilate(ruled, np.ones((5, 5), np.uint8)) > 0] = 0
+    ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # scanner speckle
+
+    out = _Page(number, float(width), float(height), [], {})
+    buckets = [dict() for _ in grids]
+    loose: list[_Box] = []
+    for box in boxes:
+        for grid, bucket in zip(grids, buckets):
+            if _place(box, grid, bucket):
+                break
+        else:
+            loose.append(box)
+
+    def pt(v: float) -> float:
+        return round(float(v) * scale, 2)
+
+    for grid, bucket in zip(grids, buckets):
+        xs, ys = grid["xs"], grid["ys"]
+        cells = []
+        for i, (r0, r1, c0, c1) in enumerate(grid["cells"]):
+            parts = bucket.get(i, [])
+            text = _cell_text(parts)
+            bbox = (pt(xs[c0]), pt(ys[r0]), pt(xs[c1]), pt(ys[r1]))
+            rect = (xs[c0], ys[r0], xs[c1], ys[r1])
+            if parts:
+                conf = min(b.score for b in parts)
+                if _uncovered(ink, parts, *rect) >= _UNREAD_PIXELS:
+                    # Print that no box covers (a line squeezed against a ruling): read the
+                    # cell alone; keep that reading only if it extends the first one.
+                    more, more_conf = _reread_cell(engine, gray, *rect)
+                    if len(_squash(more)) > len(_squash(text)) and _squash(text) in _squash(more):
+                        text, conf = more, more_conf
+                    else:
+                        conf = min(conf, _GUESSED)
+            elif _has_ink(ink, *rect):
+                # Printed but not detected (a lone small digit, say): read the cell alone, then
+                # its ink alone.
+                text, conf = _reread_cell(engine, gray, *rect)
+                if not text:
+                    text, conf = _reread(engine, gray, ink, *rect)
+            else:
+                conf = 1.0
+            if text:
+                text, conf = _lookalikes(text, conf, ink, *rect)
+            out.confidence[(number, bbox)] = round(conf, 4)
+            cells.append(_RawCell(r0, r1 - r0, pt(xs[c0]), pt(xs[c1]), text, number, bbox))
+        out.items.append(_Piece(cells, len(ys) - 1, [pt(x) for x in xs], number,
+                                (pt(xs[0]), pt(ys[0]), pt(xs[-1]), pt(ys[-1]))))
+    for line in _group_lines(loose):
+        text = _join(line)
+        if not text:
+            continue
+        x0, top = pt(min(b.x0 for b in line)), pt(min(b.top for b in line))
+        x1, bottom = pt(max(b.x1 for b in line)), pt(max(b.bottom for b in line))
+        near_edge = top > 0.85 * height or bottom < 0.1 * height
+        if near_edge and _PAGE_NUMBER.match(text):
+            continue
+        out.items.append(_Line(text, x0, x1, top, bottom, number,
+                               round(min(b.score for b in line), 4)))
+    out.items.sort(key=lambda it: it.top)
+    return out
+
+
+def _ocr(engine, img) -> list[_Box]:
+    # Every switch given on every call: rapidocr keeps the last call's switches.
+    res = engine(img, use_det=True, use_cls=False, use_rec=True, return_word_box=True)
+    if res.boxes is None or res.txts is None:
+        return []
+    words = getattr(res, "word_results", None) or [()] * len(res.txts)
+    out = []
+    for quad, text, score, parts in zip(res.boxes, res.txts, res.scores, words):
+        xs_, ys_ = [float(p[0]) for p in quad], [float(p[1]) for p in quad]
+        box = _Box(text, min(xs_), min(ys_), max(xs_), max(ys_), float(score))
+        for part in parts or ():
+            try:
+                ptext, _pscore, pquad = part
+                pxs, pys = [float(q[0]) for q in pquad], [float(q[1]) for q in pquad]
+            except (TypeError, ValueError):
+                box.parts = []
+                break
+            box.parts.append(_Box(ptext, min(pxs), min(pys), max(pxs), max(pys), float(score)))
+        out.append(box)
+    return out
+
+
+# ---- rulings and grids ---------------------------------------------------------------------
+
+
+def _binary(gray):
+    """Dark marks on the paper (255) and the rest (0): darker by _INK_CONTRAST than the paper
+    around them, the paper being the brightest level within 8 px. Unlike a local-mean threshold
+    this keeps a light ruling whole where text crowds it, and ignores light cell shading."""
+    import cv2
+    import numpy as np
+
+    paper = cv2.dilate(gray, np.ones((17, 17), np.uint8))
+    return np.where(cv2.subtract(paper, gray) > _INK_CONTRAST, 255, 0).astype(np.uint8)
+
+
+def _skew(gray) -> float:
+    """The page's skew in degrees (counter-clockwise rotation that levels it), from its long
+    horizontal rulings; 0 if it has none."""
+    import cv2
+    import numpy as np
+
+    runs = cv2.morphologyEx(_binary(gray), cv2.MORPH_OPEN,
+                            cv2.getStructuringElement(cv2.MORPH_RECT, (25, 1)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+    slopes = []
+    for i in range(1, n):
+        x, y, w, h, _a = stats[i]
+        if w < _SKEW_LINE or h > 0.09 * w:  # long, and within ±5°
+            continue
+        ys, xs = np.nonzero(labels[y:y + h, x:x + w] == i)
+        slopes.append((float(np.polyfit(xs.astype(float), ys.astype(float), 1)[0]), int(w)))
+    if not slopes:
+        return 0.0
+    slopes.sort()
+    half, acc = sum(w for _, w in slopes) / 2, 0
+    for slope, w in slopes:  # the length-weighted median
+        acc += w
+        if acc >= half:
+            return round(float(np.degrees(np.arctan(slope))), 2)
+    return 0.0
+
+
+def _rulings(bw, boxes: list | None = None):
+    """Horizontal segments (y, x0, x1, ytop, ybottom), vertical segments (x, y0, y1) and a mask
+    of the ruling pixels, from the binarised page (dark = 255). A short vertical run counts
+    only if it joins two horizontal rulings and lies inside no OCR text box (in a tightly
+    ruled table the strokes of "1", "（" or "中" nearly touch the rulings above and below)."""
+    import cv2
+    import numpy as np
+
+    hmask = cv2.morphologyEx(bw, cv2.MORPH_OPEN,
+                             cv2.getStructuringElement(cv2.MORPH_RECT, (_H_KERNEL, 1)))
+    hmask = cv2.morphologyEx(hmask, cv2.MORPH_CLOSE,
+                             cv2.getStructuringElement(cv2.MORPH_RECT, (7, 1)))
+    vmask = cv2.morphologyEx(bw, cv2.MORPH_OPEN,
+                             cv2.getStructuringElement(cv2.MORPH_RECT, (1, _V_KERNEL)))
+    vmask = cv2.morphologyEx(vmask, cv2.MORPH_CLOSE,
+                             cv2.getStructuringElement(cv2.MORPH_RECT, (1, 5)))
+    hs = []  # candidates: a long run, or a shorter one (a bold stroke?) that meets a vertical
+    n, hlabels, stats, _ = cv2.connectedComponentsWithStats(hmask, connectivity=8)
+    for i in range(1, n):
+        x, y, w, h, _a = stats[i]
+        if w >= _H_KERNEL and h <= _MAX_THICK:
+            hs.append((y + (h - 1) / 2, float(x), float(x + w - 1), float(y), float(y + h - 1), i))
+    hs.sort()
+
+    def touches(x: float, y: float) -> bool:
+        return any(t - _TOUCH <= y <= b + _TOUCH and x0 - _TOUCH <= x <= x1 + _TOUCH
+                   for _, x0, x1, t, b, _i in hs)
+
+    def in_text(x: float, y0: float, y1: float) -> bool:
+        return any(b.top < y1 and b.bottom > y0 and _in_glyph(bw, b, x, y0, y1) for b in boxes or ())
+
+    accepted = []
+    for x, a, b in _vertical_runs(vmask):
+        a, b = _trim(bw, x, a, b, boxes or ())
+        if b - a + 1 < _V_KERNEL:
+            continue
+        if b - a + 1 >= _V_LONG or (touches(x, a) and touches(x, b) and not in_text(x, a, b)):
+            accepted.append((x, a, b))
+    vs = []
+    vruled = np.zeros_like(bw)
+    for x0, x1, y0, y1, x in _join_runs(accepted):
+        if x1 - x0 + 1 > _MAX_THICK:  # a filled area, not a ruling
+            continue
+        vs.append((x, y0, y1))
+        vruled[int(y0):int(y1) + 1, int(x0):int(x1) + 1] = vmask[int(y0):int(y1) + 1,
+                                                                 int(x0):int(x1) + 1]
+    vs.sort()
+
+    def crossed(seg) -> bool:
+        y, x0, x1, t, b, _i = seg
+        return any(x0 - _TOUCH <= x <= x1 + _TOUCH and y0 - _TOUCH <= b and y1 + _TOUCH >= t
+                   for x, y0, y1 in vs)
+
+    hs = [s for s in hs if s[2] - s[1] >= _H_LONG or crossed(s)]
+    hkeep = np.zeros(int(hlabels.max()) + 1, bool)
+    for s in hs:
+        hkeep[s[5]] = True
+    ruled = np.where(hkeep[hlabels] | (vruled > 0), 255, 0).astype(np.uint8)
+    hs = [s[:5] for s in hs]
+    return hs, vs, ruled
+
+
+def _vertical_runs(vmask) -> list[tuple]:
+    """Vertical runs of the mask, column by column: (x, y0, y1), at least _V_KERNEL long.
+    Runs, not connected components: a character touching a ruling would make one wide blob of
+    the two."""
+    import numpy as np
+
+    m = (vmask > 0).astype(np.int8)
+    pad = np.zeros((1, m.shape[1]), np.int8)
+    d = np.diff(np.vstack([pad, m, pad]), axis=0)
+    sy, sx = np.nonzero(d == 1)
+    ey, ex = np.nonzero(d == -1)
+    so, eo = np.lexsort((sy, sx)), np.lexsort((ey, ex))
+    return [(float(x), float(a), float(b - 1)) for x, a, b in zip(sx[so], sy[so], ey[eo])
+            if b - a >= _V_KERNEL]
+
+
+def _in_glyph(bw, box: _Box, x: float, a: float, b: float, strict: bool = False) -> bool:
+    """Is the vertical run at x from a to b a stroke of the box's text? Not if it stands clear
+    of ink on both sides (a ruling between two cells' text that OCR read as one box). With
+    `strict`, only if ink is close on both sides: the box is padded and may reach over the
+    ruling beside its first or last character, whose ink is close on one side only."""
+    if not box.x0 + 1 < x < box.x1 - 1:
+        return False
+    # Not the rows where horizontal rulings cross it.
+    top, bottom = int(max(a, box.top)) + 3, int(min(b, box.bottom)) - 2
+    xi = int(x)
+    if bottom - top < 3:
+        return True
+    left = bw[top:bottom, max(0, xi - _CLEAR - 2):max(0, xi - 2)]
+    right = bw[top:bottom, xi + 3:xi + _CLEAR + 3]
+    if not (left.size and right.size):
+        return True
+    return bool(left.any() and right.any()) if strict else bool(left.any() or right.any())
+
+
+def _trim(bw, x: float, a: float, b: float, boxes) -> tuple[float, float]:
+    """A vertical run without its ends inside text boxes: a stroke of a character that touches
+    a ruling runs on into it. A run through a whole box (a ruling under two cells' text read as
+    one box) is kept; a run inside a box goes entirely (returned with b < a)."""
+    for box in boxes:
+        if b <= box.top or a >= box.bottom or not _in_glyph(bw, box, x, a, b, strict=True):
+            continue
+        if a >= box.top and b <= box.bottom:
+            return a, a - 1
+        if a >= box.top:
+            a = box.bottom
+        elif b <= box.bottom:
+            b = box.top
+    return a, b
+
+
+def _join_runs(runs: list[tuple]) -> list[tuple]:
+    """Runs in neighbouring columns that overlap are one ruling (two pixels wide, say):
+    (x0, x1, y0, y1, x) each, x the column with the most run pixels."""
+    segments: list[list] = []  # [x0, x1, y0, y1, {column: pixels}]
+    ending: dict[float, list] = {}  # column → segments whose last column it is
+    for x, a, b in sorted(runs):
+        seg = next((g for g in ending.get(x - 1, []) + ending.get(x, []) if g[2] <= b and a <= g[3]),
+                   None)
+        if seg is None:
+            seg = [x, x, a, b, {}]
+            segments.append(seg)
+        elif seg[1] != x:
+            ending[seg[1]].remove(seg)
+        seg[1], seg[2], seg[3] = x, min(seg[2], a), max(seg[3], b)
+        seg[4][x] = seg[4].get(x, 0) + b - a + 1
+        if seg not in ending.setdefault(x, []):
+            ending[x].append(seg)
+    return [(g[0], g[1], g[2], g[3], max(g[4], key=lambda c: (g[4][c], -c))) for g in segments]
+
+
+def _tables(hs: list, vs: list, ruled) -> list[dict]:
+    """Group rulings into tables (connected drawings) and make each a grid of cells."""
+    import cv2
+    import numpy as np
+
+    if not hs or not vs:
+        return []
+    joined = cv2.dilate(ruled, np.ones((7, 7), np.uint8))
+    _, labels = cv2.connectedComponents(joined, connectivity=8)
+    h, w = ruled.shape
+
+    def label_of(x: float, y: float) -> int:
+        return int(labels[min(h - 1, max(0, round(y))), min(w - 1, max(0, round(x)))])
+
+    groups: dict[int, tuple[list, list]] = {}
+    for seg in hs:
+        groups.setdefault(label_of((seg[1] + seg[2]) / 2, seg[0]), ([], []))[0].append(seg)
+    for seg in vs:
+        groups.setdefault(label_of(seg[0], (seg[1] + seg[2]) / 2), ([], []))[1].append(seg)
+    grids = []
+    for key in sorted(groups, key=lambda k: min([s[0] for s in groups[k][0]] +
+                                               [s[1] for s in groups[k][1]])):
+        gh, gv = groups[key]
+        grid = _grid(gh, gv, ruled)
+        if grid is not None:
+            grids.append(grid)
+    return grids
+
+
+def _cluster(values: list) -> list:
+    """Sorted values → one value per group of values closer than _CLUSTER (the group mean)."""
+    groups: list[list] = []
+    for v in sorted(values):
+        if groups and v - groups[-1][-1] <= _CLUSTER:
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    return [sum(g) / len(g) for g in groups]
+
+
+def _grid(hs: list, vs: list, ruled) -> Optional[dict]:
+    if len(vs) < 2 or not hs:
+        return None
+    ys = _cluster([s[0] for s in hs])
+    xs = _cluster([s[0] for s in vs])
+    # Open edges: a table cut by a page break has no ruling at the cut, but its verticals (or
+    # horizontals) run to it.
+    virtual_y, virtual_x = set(), set()
+    top, bottom = min(s[1] for s in vs), max(s[2] for s in vs)
+    left, right = min(s[1] for s in hs), max(s[2] for s in hs)
+    if top < ys[0] - _OPEN_EDGE:
+        ys.insert(0, top)
+        virtual_y.add(0)
+    if bottom > ys[-1] + _OPEN_EDGE:
+        ys.append(bottom)
+        virtual_y.add(len(ys) - 1)
+    if left < xs[0] - _OPEN_EDGE:
+        xs.insert(0, left)
+        virtual_x.add(0)
+    if right > xs[-1] + _OPEN_EDGE:
+        xs.append(right)
+        virtual_x.add(len(xs) - 1)
+    if len(xs) < 3 or len(ys) < 2:  # one column: a ruled box around text, not a table
+        return None
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+
+    def v_drawn(k: int, r: int) -> bool:  # vertical boundary xs[k] between ys[r] and ys[r+1]
+        return k in virtual_x or _drawn(ruled, xs[k], ys[r], ys[r + 1], vertical=True)
+
+    def h_drawn(r: int, c: int) -> bool:  # horizontal boundary ys[r] between xs[c] and xs[c+1]
+        return r in virtual_y or _drawn(ruled, ys[r], xs[c], xs[c + 1], vertical=False)
+
+    parent = list(range(n_rows * n_cols))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(a: int, b: int) -> None:
+        a, b = find(a), find(b)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+
+    for r in range(n_rows):
+        for c in range(n_cols):
+            if c + 1 < n_cols and not v_drawn(c + 1, r):
+                union(r * n_cols + c, r * n_cols + c + 1)
+            if r + 1 < n_rows and not h_drawn(r + 1, c):
+                union(r * n_cols + c, (r + 1) * n_cols + c)
+    # Every merged cell must be a rectangle: merge groups until no group's bounding box holds
+    # another group's position.
+    while True:
+        boxes: dict[int, list] = {}
+        for r in range(n_rows):
+            for c in range(n_cols):
+                b = boxes.setdefault(find(r * n_cols + c), [r, r, c, c])
+                b[0], b[1] = min(b[0], r), max(b[1], r)
+                b[2], b[3] = min(b[2], c), max(b[3], c)
+        changed = False
+        for root, (r0, r1, c0, c1) in boxes.items():
+            for r in range(r0, r1 + 1):
+                for c in range(c0, c1 + 1):
+                    if find(r * n_cols + c) != find(root):
+                        union(root, r * n_cols + c)
+                        changed = True
+        if not changed:
+            break
+    cells = []
+    index: dict = {}
+    for root, (r0, r1, c0, c1) in sorted(boxes.items(), key=lambda kv: (kv[1][0], kv[1][2])):
+        cells.append((r0, r1 + 1, c0, c1 + 1))
+        for r in range(r0, r1 + 1):
+            for c in range(c0, c1 + 1):
+                index[(r, c)] = len(cells) - 1
+    if len({c[2] for c in cells} | {c[3] for c in cells}) < 3:
+        return None  # every row is one cell: a box around text
+    return {"xs": xs, "ys": ys, "cells": cells, "index": index}
+
+
+def _drawn(ruled, at: float, start: float, end: float, vertical: bool) -> bool:
+    """Is the stretch from start to end along the line `at` ruled (mostly dark in the mask)?"""
+    a, b = int(round(start)) + 3, int(round(end)) - 3
+    if b <= a:
+        return True
+    lo, hi = int(round(at)) - 3, int(round(at)) + 4
+    if vertical:
+        band = ruled[a:b, max(0, lo):hi]
+        covered = band.max(axis=1) if band.size else band
+    else:
+        band = ruled[max(0, lo):hi, a:b]
+        covered = band.max(axis=0) if band.size else band
+    return bool(covered.size) and (covered > 0).mean() >= _MIN_DRAWN
+
+
+def _locate(grid: dict, x: float, y: float) -> Optional[int]:
+    xs, ys = grid["xs"], grid["ys"]
+    if not (xs[0] <= x <= xs[-1] and ys[0] <= y <= ys[-1]):
+        return None
+    c = min(bisect.bisect_right(xs, x) - 1, len(xs) - 2)
+    r = min(bisect.bisect_right(ys, y) - 1, len(ys) - 2)
+    return grid["index"].get((r, c))
+
+
+def _place(box: _Box, grid: dict, bucket: dict) -> bool:
+    """Put a box into the cells of `grid`; False if its centre is outside the table."""
+    i = _locate(grid, box.cx, box.cy)
+    if i is None:
+        return False
+    r0, r1, c0, c1 = grid["cells"][i]
+    xs = grid["xs"]
+    if box.x0 >= xs[c0] - 4 and box.x1 <= xs[c1] + 4 or not box.parts:
+        bucket.setdefault(i, []).append(box)
+        return True
+    # The box runs over a ruling: split it by its characters.
+    pieces: list[tuple[int, _Box]] = []
+    for part in box.parts:
+        j = _locate(grid, part.cx, part.cy)
+        j = i if j is None else j
+        if pieces and pieces[-1][0] == j:
+            prev = pieces[-1][1]
+            prev.text += part.text
+            prev.x1, prev.top = max(prev.x1, part.x1), min(prev.top, part.top)
+            prev.bottom = max(prev.bottom, part.bottom)
+        else:
+            pieces.append((j, _Box(part.text, part.x0, part.top, part.x1, part.bottom,
+                                   box.score)))
+    for j, piece in pieces:
+        bucket.setdefault(j, []).append(piece)
+    return True
+
+
+def _ink(ink, x0: float, y0: float, x1: float, y1: float):
+    """The printed pixels inside a cell, as a boolean array (from _INSET inside the rulings)."""
+    a, b = int(y0) + _INSET, int(y1) - _INSET + 1
+    c, d = int(x0) + _INSET, int(x1) - _INSET + 1
+    if b <= a or d <= c:
+        return ink[0:0, 0:0] > 0
+    return ink[a:b, c:d] > 0
+
+
+def _has_ink(ink, x0: float, y0: float, x1: float, y1: float) -> bool:
+    return int(_ink(ink, x0, y0, x1, y1).sum()) >= _INK_PIXELS
+
+
+def _uncovered(ink, boxes: list[_Box], x0, y0, x1, y1) -> int:
+    """Printed pixels of a cell outside all its text boxes."""
+    m = _ink(ink, x0, y0, x1, y1).copy()
+    top, left = int(y0) + _INSET, int(x0) + _INSET
+    for b in boxes:
+        m[max(0, int(b.top) - 2 - top):max(0, int(b.bottom) + 3 - top),
+          max(0, int(b.x0) - 2 - left):max(0, int(b.x1) + 3 - left)] = False
+    return int(m.sum())
+
+
+def _reread_cell(engine, gray, x0, y0, x1, y1) -> tuple[str, float]:
+    """Detection and recognition on one cell alone (inside its rulings, on a white margin):
+    (text, lowest score), ("", 0.0) if nothing is read."""
+    import cv2
+    import numpy as np
+
+    a, b, c, d = int(y0) + _INSET, int(y1) - _INSET + 1, int(x0) + _INSET, int(x1) - _INSET + 1
+    if b - a < 8 or d - c < 8:
+        return "", 0.0
+    crop = cv2.copyMakeBorder(np.ascontiguousarray(gray[a:b, c:d]), 12, 12, 12, 12,
+                              cv2.BORDER_CONSTANT, value=255)
+    res = engine(crop, use_det=True, use_cls=False, use_rec=True, return_word_box=False)
+    if getattr(res, "boxes", None) is None or not res.txts:
+        return "", 0.0
+    boxes = []
+    for quad, t, sc in zip(res.boxes, res.txts, res.scores):
+        qx, qy = [float(p[0]) for p in quad], [float(p[1]) for p in quad]
+        boxes.append(_Box(t, min(qx), min(qy), max(qx), max(qy), float(sc)))
+    text = _cell_text(boxes)
+    return (text, round(min(b.score for b in boxes), 4)) if text else ("", 0.0)
+
+
+def _reread(engine, gray, ink, x0, y0, x1, y1) -> tuple[str, float]:
+    """Recognition alone on the ink of a cell detection found empty: (text, score), or
+    ("", 0.0) if nothing is read or the ink is taller than one line of text."""
+    import numpy as np
+
+    rows, cols = np.nonzero(_ink(ink, x0, y0, x1, y1))
+    if rows.size < _INK_PIXELS or rows.max() - rows.min() > _MAX_REREAD:
+        return "", 0.0
+    top, left = int(y0) + _INSET, int(x0) + _INSET
+    a, b = max(0, top + rows.min() - 4), top + rows.max() + 5
+    c, d = max(0, left + cols.min() - 4), left + cols.max() + 5
+    res = engine(np.ascontiguousarray(gray[a:b, c:d]), use_det=False, use_cls=False, use_rec=True,
+                 return_word_box=False)
+    txts, scores = getattr(res, "txts", None) or (), getattr(res, "scores", None) or ()
+    text = normalize(" ".join(t for t in txts if t and t.strip()))
+    if not text:
+        return "", 0.0
+    return text, round(min(float(x) for x in scores), 4)
+
+
+def _lookalikes(text: str, conf: float, ink, x0, y0, x1, y1) -> tuple[str, float]:
+    """Digits the recogniser read as look-alike letters, in a cell that is otherwise a number:
+    "1O5" → "105"; a lone "一"/"丨"/"l" whose ink is a tall stroke → "1" (a flat one is a dash
+    and stays). A value changed here is an inference: its confidence drops to _GUESSED."""
+    t = text.strip()
+    if _DIGITS_WITH_LOOKALIKES.fullmatch(t) and re.search(r"\d", t):
+        fixed = t.translate(_TO_DIGIT)
+        if fixed != t:
+            return fixed, min(conf, _GUESSED)
+    if len(t) == 1 and (t in _ONE_LIKE or t == "1"):
+        import numpy as np
+
+        rows, cols = np.nonzero(_ink(ink, x0, y0, x1, y1))
+        if rows.size >= _INK_PIXELS:
+            h, w = rows.max() - rows.min() + 1, cols.max() - cols.min() + 1
+            # "/" leans right: its top quarter is well right of its bottom quarter; a "1"
+            # stands upright (its flag even pulls the top left).
+            top = cols[rows <= rows.min() + h / 4].mean()
+            bottom = cols[rows >= rows.max() - h / 4].mean()
+            if (top - bottom) / h > _SLASH_LEAN:
+                return "/", min(conf, _GUESSED)
+            if t != "1" and h >= 1.8 * w:
+                return "1", min(conf, _GUESSED)
+    return text, conf
+
+
+# ---- text ----------------------------------------------------------------------------------
+
+
+def _group_lines(boxes: list[_Box]) -> list[list[_Box]]:
+    """Boxes → lines (by vertical overlap), each left to right, lines top to bottom."""
+    lines: list = []
+    for b in sorted(boxes, key=lambda b: (b.cy, b.x0)):
+        if lines:
+            top, bottom, line = lines[-1]
+            overlap = min(bottom, b.bottom) - max(top, b.top)
+            if overlap >= 0.5 * min(bottom - top, b.bottom - b.top):
+                line.append(b)
+                lines[-1] = (min(top, b.top), max(bottom, b.bottom), line)
+                continue
+        lines.append((b.top, b.bottom, [b]))
+    return [sorted(line, key=lambda b: b.x0) for _, _, line in lines]
+
+
+def _join(line: list[_Box]) -> str:
+    text = ""
+    for b in line:
+        t = b.text.strip()
+        if text and t and ord(text[-1]) < 0x2000 and ord(t[0]) < 0x2000:
+            text += " "
+        text += t
+    return normalize(text)
+
+
+def normalize(text: str) -> str:
+    """OCR text as printed: no spaces between Chinese characters, full-width punctuation next
+    to Chinese (the recogniser prints "(一)" for the printed "（一）")."""
+    text = _CJK_SPACE.sub("", text.strip())
+    return _PUNCT_NEAR_CJK.sub(lambda m: _HALF_PUNCT[m.group(1) or m.group(2)], text)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s", "", text)
+
+
+def _cell_text(boxes: list[_Box]) -> str:
+    return "\n".join(filter(None, (_join(line) for line in _group_lines(boxes))))
+
+
+# ---- the document --------------------------------------------------------------------------
+
+
+def _assemble(pages: list[_Page]) -> list[Block]:
+    left, right = _margins(pages)
+    blocks: list[Block] = []
+    table: Optional[_TableBuilder] = None
+    para: Optional[list] = None
+    for page in pages:
+        for n, item in enumerate(page.items):
+            if isinstance(item, _Piece):
+                para = None
+                if (n == 0 and table is not None and table.last_page == page.number - 1
+                        and item.top < 0.3 * page.height and table.compatible(item)):
+                    table.append(item)
+                    continue
+                table = _TableBuilder(item)
+                blocks.append(Block(kind="table", page=item.page, bbox=item.bbox,
+                                    hints={"_builder": table}))
+                continue
+            table = None
+            if para is not None and _continues(para[-1], item, left, right):
+                para.append(item)
+                continue
+            para = [item]
+            blocks.append(Block(kind="paragraph", hints={"_lines": para}))
+    confidence = {k: v for page in pages for k, v in page.confidence.items()}
+    raw = {(c.page, c.bbox): c for page in pages for it in page.items
+           if isinstance(it, _Piece) for c in it.cells}
+    for b in blocks:
+        if b.kind == "table":
+            builder = b.hints.pop("_builder")
+            b.table = builder.build()
+            _set_confidence(b.table, confidence, raw)
+            confs = [c.confidence for c in b.table.cells if c.confidence is not None]
+            b.hints["confidence"] = min(confs) if confs else 1.0
+        else:
+            _finish(b, b.hints.pop("_lines"))
+    return blocks
+
+
+def _set_confidence(table: Table, confidence: dict, raw: dict) -> None:
+    kept = {(c.page, c.bbox) for c in table.cells}
+    absorbed = [c for k, c in raw.items() if k not in kept and c.text
+                and table.page is not None and c.page > table.page]
+    for cell in table.cells:
+        key = (cell.page, cell.bbox)
+        conf = confidence.get(key, 0.0)
+        own = raw.get(key)
+        if own is not None and cell.text != own.text:
+            # The rest of a merged cell cut by the page break was appended to it.
+            for c in absorbed:
+                if (abs(c.bbox[0] - cell.bbox[0]) <= _JOIN_TOL and abs(c.bbox[2] - cell.bbox[2])
+                        <= _JOIN_TOL and c.text in cell.text):
+                    conf = min(conf, confidence.get((c.page, c.bbox), 0.0))
+        cell.confidence = conf
+
+
+def _margins(pages: list[_Page]) -> tuple[float, float]:
+    """Left and right text margins: the most common line start, the largest line end."""
+    lines = [it for page in pages for it in page.items if isinstance(it, _Line)]
+    if len(lines) < 3:
+        return 72.0, (pages[0].width - 72.0) if pages else 523.0
+    starts: dict = {}
+    for line in lines:
+        starts[round(line.x0 / 2)] = starts.get(round(line.x0 / 2), 0) + 1
+    best = max(starts.values())
+    left = 2.0 * min(k for k, v in starts.items() if v == best)
+    return left, max(line.x1 for line in lines)
+
+
+def _continues(prev: _Line, line: _Line, left: float, right: float) -> bool:
+    size = min(prev.size, line.size)
+    if abs(prev.size - line.size) > 0.35 * max(prev.size, line.size):
+        return False
+    if prev.x1 < right - 1.2 * size:  # the previous line stops short: its paragraph ended
+        return False
+    if line.x0 > left + 0.8 * size:  # indented first line of a new paragraph
+        return False
+    if line.page == prev.page and line.top - prev.bottom > 1.2 * size:
+        return False
+    return not _HEADING.match(line.text)
+
+
+def _finish(block: Block, lines: list[_Line]) -> None:
+    text = lines[0].text
+    for line in lines[1:]:
+        if text[-1:].isascii() and text[-1:].isalpha() and line.text[:1].isascii() \
+                and line.text[:1].isalpha():
+            text += " "
+        text += line.text
+    first = [ln for ln in lines if ln.page == lines[0].page]
+    block.text = text
+    block.page = lines[0].page
+    block.bbox = (round(min(ln.x0 for ln in first), 2), round(first[0].top, 2),
+                  round(max(ln.x1 for ln in first), 2), round(first[-1].bottom, 2))
+    block.hints = {"confidence": min(ln.confidence for ln in lines),
+                   "size": round(lines[0].size, 1)}

@@ -1,0 +1,80 @@
+"""Template mapping: labels to keys, values as printed, version fingerprint, unreadable rows."""
+import pytest
+
+from conftest import CORPUS, extracted
+from extractor.document import Block, Cell, Document, Table
+from extractor.pipeline import build_report
+from extractor.template.normalize import label_key, parse_value
+
+
+@pytest.mark.parametrize("raw,value", [
+    ("3,119", 3119), ("7730.28", 7730.28), ("", None), ("\u00a0", None), (" 0 ", 0), ("/", "/"),
+    ("—", "—"), ("无", "无"), ("251000元", "251000元"), ("１２", 12), ("0.00", 0.0),
+])
+def test_values_as_printed(raw, value):
+    assert parse_value(raw) == value and type(parse_value(raw)) is type(value)
+
+
+@pytest.mark.parametrize("printed,canonical", [
+    ("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "部分公开区分处理的只计这一情形不计其他情形"),
+    ("(二)部分公开(区分处理的,只计这一情形,\n不计其他情形)", "部分公开区分处理的只计这一情形不计其他情形"),
+    ("3.危及\"三安全一稳定\"", "危及三安全一稳定"), ("商业\n企业", "商业企业"), ("1、本机关不掌握相关政府信息", "本机关不掌握相关政府信息"),
+    ("本年收费金额（单位：万元）", "本年收费金额单位万元"), ("三、本\n年度办\n理结果", "本年度办理结果"),
+])
+def test_label_normalisation(printed, canonical):
+    assert label_key(printed) == canonical
+
+
+@pytest.mark.parametrize("stem,fingerprint,template", [
+    ("huaian-hongze-2023", "hybrid", "v2021"), ("huaian-hongze-2024", "hybrid", "v2021"),
+    ("shanghai-office-2019", "v2019", "v2019"), ("pingtan-2024", "v2021", "v2021"),
+    ("xingtai-gxj-2023", "v2021", "v2021"),
+])
+def test_version_fingerprint(stem, fingerprint, template):
+    doc = next(p for p in (CORPUS / "real").iterdir() if p.stem == stem)
+    info = extracted(str(doc)).template_info
+    assert (info["fingerprint"], info["template"]) == (fingerprint, template)
+
+
+def test_misprinted_label_is_matched_and_recorded():
+    report = extracted(str(CORPUS / "real" / "huaian-hongze-2023.pdf"))
+    assert report.cells["t2.deny.law_forbidden.total"].row_label == "2.其他法律行政止公开"
+    assert {"key": "t2.deny.law_forbidden", "printed": "其他法律行政止公开",
+            "expected": "其他法律行政法规禁止公开"} in report.template_info["misprinted"]
+    assert report.template_info["missing_rows"] == [
+        "t2.other.no_correction", "t2.other.unpaid_fee", "t2.other.other"]
+
+
+def _t3_doc(values: list[str]) -> Document:
+    header = ["行政复议"] * 5 + ["行政诉讼"] * 10
+    header2 = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3
+    cells = [Cell(0, i, t) for i, t in enumerate(header)] + [Cell(1, i, t) for i, t in enumerate(header2)]
+    cells += [Cell(2, i, v) for i, v in enumerate(values)]
+    return Document("x.docx", "docx", [
+        Block("paragraph", "青禾市某局2023年政府信息公开工作年度报告"),
+        Block("paragraph", "四、政府信息公开行政复议、行政诉讼情况"),
+        Block("table", table=Table(cells, 3, 15))])
+
+
+def test_a_row_that_cannot_be_read_is_reported_not_guessed():
+    values = ["1", "0", "见附件", "0", "1"] + ["0"] * 10
+    report = build_report(_t3_doc(values), "x.docx", "0" * 64)
+    assert not any(k.startswith("t3.") for k in report.cells)
+    assert report.status == "partial"
+    assert any("表四" in m for m in report.messages)
+
+
+def test_t3_row_maps_in_template_order():
+    values = [str(i) for i in range(15)]
+    report = build_report(_t3_doc(values), "x.docx", "0" * 64)
+    assert report.cells["t3.review.upheld"].value == 0
+    assert report.cells["t3.lit_direct.total"].value == 9
+    assert report.cells["t3.lit_after_review.total"].value == 14
+    assert report.cells["t3.lit_after_review.pending"].col_label == "尚未审结"
+
+
+def test_not_a_report():
+    doc = Document("memo.docx", "docx", [Block("paragraph", "关于召开会议的通知"), Block("paragraph", "各单位：……")])
+    report = build_report(doc, "memo.docx", "0" * 64)
+    assert report.status == "not_a_report"
+    assert report.messages[0].startswith("memo.docx 不是政府信息公开工作年度报告")

@@ -26,7 +26,6 @@ tables carry it in hints["confidence"].
 """
 from __future__ import annotations
 
-import bisect
 import os
 import re
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..document import Block, Document, ReadError, Table
-from .pdf import _HEADING, _PAGE_NUMBER, _JOIN_TOL, _Piece, _RawCell, _TableBuilder
+from .pdf import _HEADING, _PAGE_NUMBER, _JOIN_TOL, _Piece, _RawCell, _TableBuilder, _locate
 
 DPI = 150
 MAX_PAGES = 300  # OCR takes seconds a page; an annual report has tens of pages
@@ -663,15 +662,6 @@ def _drawn(ruled, at: float, start: float, end: float, vertical: bool) -> bool:
         band = ruled[max(0, lo):hi, a:b]
         covered = band.max(axis=0) if band.size else band
     return bool(covered.size) and (covered > 0).mean() >= _MIN_DRAWN
-
-
-def _locate(grid: dict, x: float, y: float) -> Optional[int]:
-    xs, ys = grid["xs"], grid["ys"]
-    if not (xs[0] <= x <= xs[-1] and ys[0] <= y <= ys[-1]):
-        return None
-    c = min(bisect.bisect_right(xs, x) - 1, len(xs) - 2)
-    r = min(bisect.bisect_right(ys, y) - 1, len(ys) - 2)
-    return grid["index"].get((r, c))
 
 
 def _place(box: _Box, grid: dict, bucket: dict) -> bool:

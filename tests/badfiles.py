@@ -403,8 +403,8 @@ _VOLATILE = {"id", "audited_at"}
 
 
 def db_dump(db_path) -> dict[str, list[tuple]]:
-    """Every row of every table, without row ids and timestamps, sorted: two databases with equal
-    dumps hold the same reports."""
+    """Every row of every table, without row ids and timestamps (columns `id`, `*_at`), sorted:
+    two databases with equal dumps hold the same reports (and the same derived tables)."""
     import sqlite3
 
     conn = sqlite3.connect(str(db_path))
@@ -415,7 +415,8 @@ def db_dump(db_path) -> dict[str, list[tuple]]:
         for t in tables:
             if "fts" in t.lower():  # full-text index: derived from paragraphs, laid out by row id
                 continue
-            cols = [r[1] for r in conn.execute(f"PRAGMA table_info([{t}])") if r[1] not in _VOLATILE]
+            cols = [r[1] for r in conn.execute(f"PRAGMA table_info([{t}])")
+                    if r[1] not in _VOLATILE and not r[1].endswith("_at")]  # ids and timestamps
             if not cols:
                 continue
             rows = conn.execute(f"SELECT {', '.join(f'[{c}]' for c in cols)} FROM [{t}]").fetchall()

@@ -17,6 +17,8 @@ def print_report(r: Report, console: Console) -> None:
                   f"统计期限 {r.period_text}", markup=False)
     for m in r.messages:
         console.print(f"  ! {m}", markup=False)
+    if r.status not in ("ok", "partial"):
+        return  # nothing was extracted; the message says why
     secs = RichTable(title="章节", show_lines=False)
     for col in ("key", "标题", "页", "开头"):
         secs.add_column(col)

@@ -105,22 +105,22 @@ def read(path) -> Document:
     except OSError as exc:
         raise ReadError("error", f"无法读取PDF文件 {name}：{exc.strerror or exc}") from exc
     warnings: list[str] = []
-    with pdf:
+    try:
         try:
             page_objects = pdf.pages
         except Exception as exc:
-            raise ReadError("error", f"无法读取PDF文件 {name}：页面结构已损坏"
-                                     f"（{type(exc).__name__}: {exc}）") from exc
+            raise ReadError("error", f"无法读取PDF文件 {name}：页面结构已损坏{_why(exc)}") from exc
         pages = []
         for number, page in enumerate(page_objects, 1):
             try:
                 words = page.extract_words(**_WORD_OPTS)
                 tables = page.filter(_drawn_filter(page)).find_tables()
             except Exception as exc:  # pdfminer raises many unrelated types on broken files
-                raise ReadError("error", f"无法读取PDF文件 {name}：第{number}页已损坏或不完整"
-                                         f"（{type(exc).__name__}: {exc}）") from exc
+                raise ReadError("error", f"无法读取PDF文件 {name}：第{number}页已损坏或不完整{_why(exc)}") from exc
             pages.append(_read_page(page, number, words, tables, warnings))
         meta = _meta(pdf.metadata)
+    finally:
+        _close(pdf)
     if not any(page.has_text for page in pages):
         raise ReadError("needs_ocr", f"{name} 是扫描件（没有文字层），需要OCR识别")
     blank = [str(page.number) for page in pages if not page.has_text]
@@ -128,6 +128,22 @@ def read(path) -> Document:
         warnings.append(f"第{'、'.join(blank)}页没有文字层（可能是扫描图片），这些页的内容未读取")
     return Document(path=str(path), format="pdf", blocks=_assemble(pages), n_pages=len(pages),
                     meta=meta, warnings=warnings)
+
+
+def _why(exc: Exception) -> str:
+    """The cause in words; pdfminer wraps a RecursionError from a hostile, deeply nested file."""
+    if isinstance(exc, RecursionError) or "recursion" in str(exc):
+        return "（对象嵌套过深）"
+    return f"（{type(exc).__name__}: {exc}）"
+
+
+def _close(pdf) -> None:
+    """Close without masking the reason a broken file failed: pdfplumber's close() walks the page
+    tree again, which raises on the very files whose ReadError we are raising."""
+    try:
+        pdf.close()
+    except Exception:
+        pass
 
 
 def _open_error(name: str, exc: PdfminerException) -> ReadError:

@@ -31,7 +31,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "corpus")]
+sys.path[:0] = [str(ROOT), str(ROOT / "corpus"), str(Path(__file__).resolve().parent)]
+
+from timing import bare_pdfplumber, best_of  # noqa: E402
 
 TARGETS = {"pdf_ratio": 1.5, "docx_rate": 50.0, "html_rate": 50.0, "speedup": 1.7, "rss_mb": 400.0,
            "help_s": 0.3}
@@ -114,14 +116,6 @@ def busy_seconds() -> float:
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
-def bare_parse(path: Path) -> None:
-    import pdfplumber
-
-    with pdfplumber.open(path) as pdf:
-        for page in pdf.pages:
-            page.extract_words()
-            page.find_tables()
-
 
 def full_audit_one(path: Path, db) -> None:
     from extractor.batch import _fill_tokens
@@ -132,14 +126,6 @@ def full_audit_one(path: Path, db) -> None:
     _fill_tokens(report)
     save_report(db, report)
 
-
-def best_of(n: int, fn) -> float:
-    times = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def help_time(repeats: int = 7) -> tuple[float, float]:
@@ -231,11 +217,11 @@ def main() -> None:
             warm_up()
             db = open_db(tmp / "ratio.db")
             full_audit_one(pdfs[0], db)  # first-use costs out of the way
-            bare_parse(pdfs[0])
+            bare_pdfplumber(pdfs[0])
             ratios, fulls, bares = [], [], []
             for p in pdfs:
                 full = best_of(args.repeat, lambda: full_audit_one(p, db))
-                bare = best_of(args.repeat, lambda: bare_parse(p))
+                bare = best_of(args.repeat, lambda: bare_pdfplumber(p))
                 fulls.append(full)
                 bares.append(bare)
                 ratios.append(full / bare)

@@ -18,26 +18,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from extractor.pipeline import extract  # noqa: E402
+from timing import bare_pdfplumber, best_of  # noqa: E402
 from extractor.readers import sniff  # noqa: E402
 
 
-def best_of(n: int, fn) -> float:
-    times = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
-
-
-def bare_pdfplumber(path: Path) -> None:
-    import pdfplumber
-    with pdfplumber.open(path) as pdf:
-        for page in pdf.pages:
-            page.extract_words()
-            page.find_tables()
 
 
 def main() -> None:

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..document import Block, Document, ReadError, Table
-from .pdf import _HEADING, _PAGE_NUMBER, _JOIN_TOL, _Piece, _RawCell, _TableBuilder, _locate
+from .pdf import _HEADING, _PAGE_NUMBER, _JOIN_TOL, _Piece, _RawCell, _TableBuilder, _join_lines, _locate
 
 DPI = 150
 MAX_PAGES = 300  # OCR takes seconds a page; an annual report has tens of pages
@@ -911,16 +911,7 @@ def _continues(prev: _Line, line: _Line, left: float, right: float) -> bool:
 
 
 def _finish(block: Block, lines: list[_Line]) -> None:
-    text = lines[0].text
-    for line in lines[1:]:
-        if text[-1:].isascii() and text[-1:].isalpha() and line.text[:1].isascii() \
-                and line.text[:1].isalpha():
-            text += " "
-        text += line.text
-    first = [ln for ln in lines if ln.page == lines[0].page]
-    block.text = text
+    block.text, block.bbox = _join_lines(lines)
     block.page = lines[0].page
-    block.bbox = (round(min(ln.x0 for ln in first), 2), round(first[0].top, 2),
-                  round(max(ln.x1 for ln in first), 2), round(first[-1].bottom, 2))
     block.hints = {"confidence": min(ln.confidence for ln in lines),
                    "size": round(lines[0].size, 1)}

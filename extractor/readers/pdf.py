@@ -459,7 +459,9 @@ def _continues_paragraph(prev: _Line, line: _Line, left: float, right: float) ->
     return not _HEADING.match(line.text)
 
 
-def _paragraph(lines: list[_Line]) -> Block:
+def _join_lines(lines) -> tuple[str, tuple]:
+    """A paragraph's text and its bbox on its first page, from its lines (anything with text,
+    page, x0, x1, top, bottom: the OCR reader's lines too)."""
     text = lines[0].text
     for line in lines[1:]:
         # A line break inside Chinese text is no space; keep one only between Latin letters.
@@ -470,6 +472,11 @@ def _paragraph(lines: list[_Line]) -> Block:
     first = [ln for ln in lines if ln.page == lines[0].page]
     bbox = (round(min(ln.x0 for ln in first), 2), round(first[0].top, 2),
             round(max(ln.x1 for ln in first), 2), round(first[-1].bottom, 2))
+    return text, bbox
+
+
+def _paragraph(lines: list[_Line]) -> Block:
+    text, bbox = _join_lines(lines)
     font = re.sub(r"^[A-Z]{6}\+", "", lines[0].font or "")
     hints: dict = {"size": round(lines[0].size, 1), "font": font}
     if _BOLD_FONT.search(font):

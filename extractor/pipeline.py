@@ -7,7 +7,6 @@ from pathlib import Path
 from .document import Document, ReadError
 from .report import Report
 
-NOT_A_REPORT_MIN_TABLES = 1
 # An annual report has tens of pages; a PDF claiming more than this is refused before it is read
 # (reading costs time and memory per page: 20,000 empty pages take ~10 s and 200 MB).
 MAX_PDF_PAGES = 2000
@@ -113,41 +112,17 @@ def extract(path: str | Path, checks: bool = True) -> Report:
 
 
 def warm_up() -> None:
-    """Load everything a report needs once, so the first file of a batch worker costs no more than
-    the others: the readers, section rules, template mapping and metadata, the checks, and the
-    optional jieba segmenter (extractor.segment) and section classifier (extractor.sections.classifier)
-    when they are present. Never raises: a missing optional part is loaded (and fails) where used."""
-    import importlib
-    import importlib.util
+    """Load once what every report needs (readers, rules, jieba with its dictionary, the section
+    classifier, the check catalog), so a batch worker's first file costs no more than the others."""
+    from .checks.engine import load_catalog
+    from .readers import docx, html, pdf, text  # noqa: F401
+    from .rules import RULES_DIR, load
+    from .sections.classifier import get_model
+    from .segment import tokenizer
+    from .template import mapping, metadata  # noqa: F401
 
-    for name in ("readers.pdf", "readers.docx", "readers.html", "readers.text", "sections.assign",
-                 "template.mapping", "template.metadata", "checks"):
-        try:
-            importlib.import_module(f"{__package__}.{name}")
-        except Exception:  # noqa: BLE001 - a missing or broken part shows up when a file needs it
-            pass
-    for name, loaders in (("segment", ("warm_up", "tokenizer")),
-                          ("sections.classifier", ("warm_up", "get_model"))):
-        full = f"{__package__}.{name}"
-        try:
-            if importlib.util.find_spec(full) is None:
-                continue
-            module = importlib.import_module(full)
-            for attr in loaders:
-                fn = getattr(module, attr, None)
-                if callable(fn):
-                    fn()
-                    break
-        except Exception:  # noqa: BLE001
-            pass
-    try:  # rule files parsed once (lru_cache) in this process
-        from .rules import RULES_DIR, load
-        for f in RULES_DIR.glob("*.toml"):
-            load(f.name)
-    except Exception:  # noqa: BLE001
-        pass
-    try:  # the check catalog, parsed once
-        from .checks.engine import load_catalog
-        load_catalog()
-    except Exception:  # noqa: BLE001
-        pass
+    for f in RULES_DIR.glob("*.toml"):
+        load(f.name)
+    load_catalog()
+    tokenizer()
+    get_model()

@@ -77,7 +77,9 @@ def show(
 def flags(
     db: Path = typer.Option(Path("reports.db"), "--db", help="SQLite 数据库文件"),
     severity: Optional[list[str]] = typer.Option(None, "--severity", "-s",
-                                                 help="只列出该级别（error / warning / info），可重复"),
+                                                 help="只列出该级别（error / warning / info），可重复；"
+                                                      "默认列出 error 和 warning（提示类 info 用 -s info 或 --all）"),
+    show_all: bool = typer.Option(False, "--all", help="列出全部级别，包括提示（info）"),
     check: Optional[list[str]] = typer.Option(None, "--check", "-c", help="只列出该检查编号，如 R05，可重复"),
     issuer: Optional[str] = typer.Option(None, "--issuer", help="发布单位名称包含此文字"),
     fmt: str = typer.Option("table", "--format", "-f", help="table / csv / json / xlsx"),
@@ -93,7 +95,9 @@ def flags(
     if fmt not in ("table", "csv", "json", "xlsx") or (fmt == "xlsx" and output is None):
         typer.echo("--format 只能是 table、csv、json 或 xlsx；xlsx 需要 --output 文件名", err=True)
         raise typer.Exit(2)
-    rows = query_flags(open_db(db), severity, check, issuer)
+    if not severity and not show_all:
+        severity = ["error", "warning"]
+    rows = query_flags(open_db(db), None if show_all else severity, check, issuer)
     if fmt == "xlsx":
         to_xlsx(rows, str(output))
         typer.echo(f"已写入 {len(rows)} 条到 {output}")

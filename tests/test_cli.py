@@ -45,7 +45,7 @@ def test_flags_json_lists_exactly_the_planted_errors(db):
 
 
 def test_flags_filter_by_check_and_issuer(db):
-    res = runner.invoke(app, ["flags", "--db", str(db), "--check", "R05", "--format", "json"])
+    res = runner.invoke(app, ["flags", "--db", str(db), "--check", "R05", "--all", "--format", "json"])
     rows = json.loads(res.stdout)
     assert [(r["name"], r["check_id"]) for r in rows] == [("sample-06-citydept-2023.pdf", "R05")]
     assert rows[0]["cells"] and "t3.review.total" in rows[0]["cells"]
@@ -55,16 +55,24 @@ def test_flags_filter_by_check_and_issuer(db):
 
 
 def test_flags_csv_and_xlsx_hold_the_same_rows(db, tmp_path):
-    res = runner.invoke(app, ["flags", "--db", str(db), "--format", "csv"])
+    res = runner.invoke(app, ["flags", "--db", str(db), "--all", "--format", "csv"])
     table = list(csv.reader(io.StringIO(res.stdout)))
     assert table[0][:4] == ["文件", "发布单位", "年度", "检查"]
     xlsx = tmp_path / "flags.xlsx"
-    res = runner.invoke(app, ["flags", "--db", str(db), "--format", "xlsx", "-o", str(xlsx)])
+    res = runner.invoke(app, ["flags", "--db", str(db), "--all", "--format", "xlsx", "-o", str(xlsx)])
     assert res.exit_code == 0, res.output
     from openpyxl import load_workbook
     sheet = load_workbook(xlsx).active
     assert [list(r) for r in sheet.iter_rows(values_only=True)][1:] == [
         [None if v == "" else (int(v) if v.isdigit() else v) for v in row] for row in table[1:]]
+
+
+def test_flags_default_hides_info_notes(db):
+    plain = json.loads(runner.invoke(app, ["flags", "--db", str(db), "--format", "json"]).stdout)
+    every = json.loads(runner.invoke(app, ["flags", "--db", str(db), "--all", "--format", "json"]).stdout)
+    assert {r["severity"] for r in plain} <= {"error", "warning"}
+    assert "info" in {r["severity"] for r in every} and len(every) > len(plain)
+    assert [r for r in every if r["severity"] != "info"] == plain
 
 
 def test_flags_usage_errors(tmp_path):

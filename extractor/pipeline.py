@@ -33,7 +33,9 @@ def build_report(doc: Document, path: str, sha: str) -> Report:
     report = Report(
         document=path, sha256=sha, format=doc.format, issuer=meta.issuer,
         report_year=meta.report_year, template=info.get("template"), published=meta.published,
-        title=meta.title, period=meta.period, period_text=meta.period_text, n_pages=doc.n_pages,
+        title=meta.title, period=meta.period, period_text=meta.period_text,
+        period_page=meta.period_page, published_text=meta.published_text,
+        published_page=meta.published_page, n_pages=doc.n_pages,
         sections=sections, paragraphs=paragraphs, cells=mapped.cells, template_info=info,
         messages=list(doc.warnings) + mapped.warnings,
     )

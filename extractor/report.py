@@ -108,7 +108,10 @@ class Report:
     published: Optional[str] = None  # ISO date printed on the report (or the page's date line)
     title: Optional[str] = None
     period: Optional[tuple[str, str]] = None  # statistics period (ISO start, ISO end) as printed
-    period_text: Optional[str] = None
+    period_text: Optional[str] = None  # the sentence that states the period
+    period_page: Optional[int] = None
+    published_text: Optional[str] = None  # the printed date line (or the page's date), quoted by checks
+    published_page: Optional[int] = None
     n_pages: Optional[int] = None
     sections: list[Section] = field(default_factory=list)
     paragraphs: list[Paragraph] = field(default_factory=list)

@@ -66,3 +66,27 @@ def test_unlabelled_reports_extract_cleanly(doc):
     assert sum(k.startswith("t2.") for k in report.cells) == rows * 7
     assert sum(k.startswith("t3.") for k in report.cells) == 15
     assert report.report_year is not None and report.published is not None
+
+
+def _flag_matches(want: dict, flag) -> bool:
+    """Same check, and the cells overlap where both name cells (as ../shared/tools/goldcmp.py)."""
+    wc, fc = set(want.get("cells") or []), {c.key for c in flag.cells}
+    return want["check"] == flag.check and (not wc or not fc or bool(wc & fc))
+
+
+@pytest.mark.parametrize("gold_path,doc", DOCS, ids=IDS)
+def test_flags_end_to_end(gold_path, doc):
+    """The extracted document raises every expected flag (with its severity hint) and no error the
+    gold does not list."""
+    gold = json.loads(gold_path.read_text())
+    flags = [f for f in extracted(str(doc)).flags if f.severity in ("error", "warning")]
+    for want in gold["expected_flags"]:
+        hits = [f for f in flags if _flag_matches(want, f)]
+        assert hits, (want, [(f.check, f.severity, f.message) for f in flags])
+        if want.get("severity_hint"):
+            assert want["severity_hint"] in {f.severity for f in hits}, (want, [f.message for f in hits])
+        if want.get("quote"):
+            assert any(want["quote"] in (f.quote or "") for f in hits), (want["quote"], [f.quote for f in hits])
+    unexpected = [f.message for f in flags if f.severity == "error"
+                  and not any(_flag_matches(w, f) for w in gold["expected_flags"])]
+    assert not unexpected

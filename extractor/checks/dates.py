@@ -50,7 +50,7 @@ def _find_period(ctx: Context) -> Optional[Period]:
     report = ctx.report
     if report.period:
         start, end = (date.fromisoformat(x) for x in report.period)
-        return Period(start, end, report.period_text or "", None)
+        return Period(start, end, report.period_text or "", report.period_page)
     if report.period_text:
         return _parse_period(report.period_text, None)
     for s in ctx.sentences():
@@ -104,6 +104,11 @@ def full_year(ctx: Context):
                        end=f"{p.end.year}年{p.end.month}月{p.end.day}日")
 
 
+def _published_evidence(report: Report) -> dict:
+    """Quote and page of the printed date the published date was read from."""
+    return {"quote": report.published_text, "page": report.published_page}
+
+
 @check("D03")
 def published_after_period(ctx: Context):
     y = report_year(ctx)
@@ -111,9 +116,10 @@ def published_after_period(ctx: Context):
         return
     published = date.fromisoformat(ctx.report.published)
     if published < date(y + 1, 1, 1):
-        yield ctx.flag(year=y, published=published.isoformat())
+        yield ctx.flag(year=y, published=published.isoformat(), **_published_evidence(ctx.report))
     elif published >= date(y + 2, 1, 1):
-        yield ctx.flag("late", severity="warning", year=y, published=published.isoformat())
+        yield ctx.flag("late", severity="warning", year=y, published=published.isoformat(),
+                       **_published_evidence(ctx.report))
 
 
 @check("D04")
@@ -134,7 +140,8 @@ def deadline(ctx: Context):
     if rules.get(kind):
         due = on(rules[kind])
         if published > due:
-            yield ctx.flag(issuer_type=label, year=y, deadline=due.isoformat(), published=published.isoformat())
+            yield ctx.flag(issuer_type=label, year=y, deadline=due.isoformat(), published=published.isoformat(),
+                           **_published_evidence(ctx.report))
     else:
         earliest = min(on(v) for v in statutory.values())
         if published > earliest:

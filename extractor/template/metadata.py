@@ -59,8 +59,11 @@ class Metadata:
     report_year: Optional[int] = None
     period: Optional[tuple[str, str]] = None
     period_text: Optional[str] = None
+    period_page: Optional[int] = None
     published: Optional[str] = None
-    published_source: Optional[str] = None  # signature | page_date
+    published_source: Optional[str] = None  # signature | date_line | page_date
+    published_text: Optional[str] = None  # the printed evidence, quoted by the date checks
+    published_page: Optional[int] = None
 
 
 def _issuer_from(prefix: str) -> Optional[str]:
@@ -70,7 +73,8 @@ def _issuer_from(prefix: str) -> Optional[str]:
 
 def extract_metadata(doc: Document) -> Metadata:
     meta = Metadata()
-    paras = [squash(b.text) for b in doc.paragraphs]
+    blocks = doc.paragraphs
+    paras = [squash(b.text) for b in blocks]
     # Title: the first paragraph naming the annual report, possibly printed over two or three
     # lines; the issuer stands before the year or between the year and 政府信息公开.
     for i in range(min(len(paras), 12)):
@@ -90,31 +94,40 @@ def extract_metadata(doc: Document) -> Metadata:
         break
     if meta.issuer is None and doc.meta.get("page_source"):
         meta.issuer = _issuer_from(doc.meta["page_source"])
-    for p in paras:
+    for p, block in zip(paras, blocks):
         m = PERIOD.search(p)
         if m:
             y2 = m["y2"] or m["y1"]
             meta.period = (f"{int(m['y1']):04d}-{int(m['m1']):02d}-{int(m['d1']):02d}",
                            f"{int(y2):04d}-{int(m['m2']):02d}-{int(m['d2']):02d}")
-            meta.period_text = m.group(0)
+            meta.period_text = _sentence_around(p, m.start(), m.end())
+            meta.period_page = block.page
             break
     # Published: a date printed on its own line (signature block) among the last paragraphs.
-    for p in reversed(paras[-8:]):
+    for p, block in reversed(list(zip(paras, blocks))[-8:]):
         if len(p) <= 40 and DATE.search(p) and DATE.search(p).end() >= len(p) - 1:
             rest = DATE.sub("", p)
             if len(rest) <= 30:
                 meta.published = parse_date(p)
-                meta.published_source = "signature"
+                meta.published_source, meta.published_text, meta.published_page = "signature", p, block.page
                 break
     if meta.published is None:
         # A date line printed under the title of a web page: 发布日期：2020-01-31
-        for p in paras[:12]:
+        for p, block in list(zip(paras, blocks))[:12]:
             m = _ISO_LINE.search(p)
             if m:
                 meta.published = f"{int(m['y']):04d}-{int(m['m']):02d}-{int(m['d']):02d}"
-                meta.published_source = "date_line"
+                meta.published_source, meta.published_text, meta.published_page = "date_line", m.group(0), block.page
                 break
     if meta.published is None and doc.meta.get("page_date"):
         meta.published = doc.meta["page_date"]
         meta.published_source = "page_date"
+        meta.published_text = f"网页日期：{doc.meta['page_date']}"
     return meta
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence of text that holds text[start:end] (sentences end at 。；)."""
+    left = max(text.rfind(c, 0, start) for c in "。；") + 1
+    rights = [i for i in (text.find(c, end) for c in "。；") if i >= 0]
+    return text[left:min(rights) if rights else len(text)]

@@ -401,3 +401,36 @@ def test_threshold_and_rounding_down():
     strict = Flag("T3-01", "error", "m", cells=[_cell("t3.review.total", 7, 0.95)])
     assert downgrade_low_confidence(_report(strict), threshold=0.99) == [strict]
     assert "置信度0.95" in strict.message
+
+
+def test_mixed_pdf_ocrs_only_its_scanned_page(tmp_path):
+    """A text PDF with one scanned page (page 5 of huaian-city-2024: the end of table 三, table 四
+    and the headings 四 and 五): the text pages are read exactly, the scanned page by OCR, and the
+    report is whole again: every gold cell and section."""
+    require_ocr()
+    import pypdfium2 as pdfium
+
+    from extractor.pipeline import extract
+
+    src = SOURCE["huaian-city-2024"]
+    scanned = make_scan(src, tmp_path / "page5.pdf", pages=[4])
+    mixed = pdfium.PdfDocument.new()
+    original, scan_doc = pdfium.PdfDocument(str(src)), pdfium.PdfDocument(str(scanned))
+    mixed.import_pages(original, [0, 1, 2, 3])
+    mixed.import_pages(scan_doc, [0])
+    mixed.import_pages(original, list(range(5, len(original))))
+    path = tmp_path / "mixed.pdf"
+    mixed.save(str(path))
+    for d in (mixed, original, scan_doc):
+        d.close()
+
+    report = extract(path)
+    g = gold("huaian-city-2024")
+    assert report.format == "pdf"
+    wrong = {k: (v, report.value(k)) for k, v in g["cells"].items() if not same(v, report.value(k))}
+    assert not wrong
+    assert [(s.key, s.heading, s.page) for s in report.sections] == [
+        (s["key"], s["heading"], s["page"]) for s in g["sections"]]
+    assert any(c.confidence is not None for c in report.cells.values())  # page 5's cells: OCR
+    assert report.cells["t2.new.total"].confidence is None  # page 4's: the text layer
+    assert any("第5页是扫描图片" in m for m in report.messages)

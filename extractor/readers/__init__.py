@@ -52,7 +52,7 @@ def read(path) -> Document:
         raise ReadError("needs_soffice", f"{name} 是 .{kind} 格式，需要安装 LibreOffice（soffice）"
                                          "将 .doc/.wps 转换后才能读取")
     try:
-        return reader.read(p)
+        doc = reader.read(p)
     except ReadError as e:
         # A PDF without a text layer is a scan: OCR it when the OCR reader is there (it explains
         # itself if its optional dependencies are missing).
@@ -60,6 +60,30 @@ def read(path) -> Document:
         if ocr is None:
             raise
         return ocr.read(p)
+    if kind == "pdf" and doc.meta.get("pages_without_text"):
+        return _ocr_scanned_pages(doc, p)
+    return doc
+
+
+def _ocr_scanned_pages(doc, p: Path):
+    """A PDF with some scanned pages: OCR those pages (when the OCR extra is installed) and put
+    their blocks in page order among the text pages'. Without OCR the reader's warning stays."""
+    from ..document import Document
+
+    ocr = _module("ocr")
+    scanned = set(doc.meta["pages_without_text"])
+    try:
+        scans = ocr.read(p, only_pages=scanned) if ocr is not None else None
+    except ReadError:
+        scans = None  # the OCR extra is missing: keep the text pages and the reader's warning
+    if scans is None:
+        return doc
+    blocks = sorted(doc.blocks + scans.blocks, key=lambda b: b.page or 0)  # stable within a page
+    warnings = [w for w in doc.warnings if "没有文字层" not in w]
+    warnings.append(f"{p.name} 第{'、'.join(map(str, sorted(scanned)))}页是扫描图片，内容由OCR识别；"
+                    "OCR识别的数值可能有误，置信度低的数值已标注，请人工核对")
+    return Document(path=doc.path, format=doc.format, blocks=blocks, n_pages=doc.n_pages,
+                    meta=doc.meta, warnings=warnings)
 
 
 def _module(module: str):

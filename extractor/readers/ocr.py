@@ -130,7 +130,8 @@ def available() -> bool:
     return True
 
 
-def read(path) -> Document:
+def read(path, only_pages: Optional[set[int]] = None) -> Document:
+    """OCR a scanned PDF; `only_pages` (1-based) limits it to those pages of a mixed PDF."""
     p = Path(path)
     name = p.name
     engine = _engine(name)
@@ -149,6 +150,8 @@ def read(path) -> Document:
                                            f"{MAX_PAGES} 页），不像是一份年度报告，未识别")
         meta = _meta(pdf.get_metadata_dict())
         for i in range(len(pdf)):
+            if only_pages is not None and i + 1 not in only_pages:
+                continue
             page = pdf[i]
             width, height = page.get_size()
             img = page.render(scale=DPI / 72).to_numpy()

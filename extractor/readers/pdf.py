@@ -123,9 +123,10 @@ def read(path) -> Document:
         _close(pdf)
     if not any(page.has_text for page in pages):
         raise ReadError("needs_ocr", f"{name} 是扫描件（没有文字层），需要OCR识别")
-    blank = [str(page.number) for page in pages if not page.has_text]
+    blank = [page.number for page in pages if not page.has_text]
     if blank:
-        warnings.append(f"第{'、'.join(blank)}页没有文字层（可能是扫描图片），这些页的内容未读取")
+        meta["pages_without_text"] = blank  # readers.read OCRs them when the OCR extra is there
+        warnings.append(f"第{'、'.join(map(str, blank))}页没有文字层（可能是扫描图片），这些页的内容未读取")
     return Document(path=str(path), format="pdf", blocks=_assemble(pages), n_pages=len(pages),
                     meta=meta, warnings=warnings)
 

@@ -732,11 +732,6 @@ def port_free(host: str, port: int) -> bool:
     return True
 
 
-def free_port(host: str = DEFAULT_HOST) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
-
 
 def serve(db_path: str | Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
           prepare: bool = True, log_level: str = "warning") -> None:

@@ -12,7 +12,6 @@ from . import __version__
 from .report import Report
 from .segment import index_tokens  # jieba tokens for full-text search (extractor/segment.py)
 
-SCHEMA_VERSION = 1
 
 
 def open_db(path: str | Path) -> sqlite_utils.Database:
@@ -155,10 +154,6 @@ def save_report(db: sqlite_utils.Database, report: Report) -> None:
               "cells": json.dumps([c.key for c in f.cells]), "page": f.page, "quote": f.quote,
               "fingerprint": flag_fingerprint(sha, f)} for f in report.flags])
 
-
-def stored_version(db: sqlite_utils.Database, sha: str) -> Optional[str]:
-    row = db.conn.execute("SELECT xxgk_version FROM reports WHERE sha256 = ?", [sha]).fetchone()
-    return row[0] if row else None
 
 
 def delete_report(db: sqlite_utils.Database, sha: str) -> None:

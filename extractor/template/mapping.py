@@ -16,8 +16,6 @@ from ..report import CellValue
 from ..rules import load
 from .normalize import is_value_like, label_key, parse_value, similar, squash
 
-T2_TOP_LEVEL = ("new", "carried_over", "open", "partial", "other", "total_processed", "carry_forward")
-
 
 @dataclass
 class Mapped:

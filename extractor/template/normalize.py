@@ -30,11 +30,6 @@ def label_key(text: str, strip_numbering: bool = True) -> str:
     return _PUNCT.sub("", s)
 
 
-def numbering(text: str) -> str:
-    """The leading numbering of a label, e.g. '（三）' or '2.' ('' if none)."""
-    m = _NUMBERING.match(squash(text))
-    return m.group(0) if m else ""
-
 
 def similar(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b, autojunk=False).ratio()

@@ -109,12 +109,19 @@ def _published_evidence(report: Report) -> dict:
     return {"quote": report.published_text, "page": report.published_page}
 
 
-@check("D03")
-def published_after_period(ctx: Context):
+def _year_and_published(ctx: Context) -> tuple[Optional[int], Optional[date]]:
+    """The report year and the published date, or (year, None) when either is unknown."""
     y = report_year(ctx)
     if not (ctx.report.published and y):
+        return y, None
+    return y, date.fromisoformat(ctx.report.published)
+
+
+@check("D03")
+def published_after_period(ctx: Context):
+    y, published = _year_and_published(ctx)
+    if published is None:
         return
-    published = date.fromisoformat(ctx.report.published)
     if published < date(y + 1, 1, 1):
         yield ctx.flag(year=y, published=published.isoformat(), **_published_evidence(ctx.report))
     elif published >= date(y + 2, 1, 1):
@@ -124,10 +131,9 @@ def published_after_period(ctx: Context):
 
 @check("D04")
 def deadline(ctx: Context):
-    y = report_year(ctx)
-    if not (ctx.report.published and y):
+    y, published = _year_and_published(ctx)
+    if published is None:
         return
-    published = date.fromisoformat(ctx.report.published)
     kind = issuer_type(ctx)
     statutory = ctx.params["deadlines"]
     rules = {**statutory, **ctx.config.get("deadlines", {})}

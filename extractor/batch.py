@@ -396,6 +396,7 @@ def audit_folder(folder, db_path, workers: Optional[int] = None, force: bool = F
     extract_fn: replaces `extractor.pipeline.extract` (a picklable top-level function; tests).
     Raises UsageError for bad arguments; never raises because of a file.
     """
+    from .errors import SchemaError
     from .store import open_db
 
     folder = Path(folder)
@@ -426,6 +427,8 @@ def audit_folder(folder, db_path, workers: Optional[int] = None, force: bool = F
         db = open_db(db_path)
     except sqlite3.Error as e:
         raise UsageError(f"无法打开数据库 {db_path}：{e}") from e
+    except SchemaError as e:
+        raise UsageError(str(e)) from e
     # A WAL checkpoint (with its fsync) every ~40 MB instead of every 4 MB: the single writer
     # spends less time in commits. Still one transaction per report, safe against kills.
     db.conn.execute("PRAGMA wal_autocheckpoint=10000")

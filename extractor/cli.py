@@ -13,6 +13,21 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="xxgk：政府信息公开工作年度报告审核工具（提取章节、统计表并检查矛盾）")
 
 
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+        from .store import SCHEMA_VERSION
+
+        typer.echo(f"xxgk {__version__}（数据库结构版本 {SCHEMA_VERSION}）")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="显示版本号后退出")):
+    """xxgk：政府信息公开工作年度报告审核工具（提取章节、统计表并检查矛盾）"""
+
+
 def _console():
     from rich.console import Console
     return Console()
@@ -122,7 +137,13 @@ _register_sections(app)
 
 
 def main() -> None:
-    app()
+    from .errors import SchemaError
+
+    try:
+        app()
+    except SchemaError as e:  # a database from a newer xxgk, or not xxgk's: say so, no traceback
+        typer.echo(str(e), err=True)
+        raise SystemExit(2)
 
 
 if __name__ == "__main__":

@@ -9,15 +9,14 @@ from pathlib import Path
 
 import typer
 
-_ROOT = Path(__file__).resolve().parents[1]
-_MODEL_DIR = _ROOT / "models" / "sections"
-_CORPUS_DIR = _ROOT / "corpus"
-_SHARED_CORPUS = _ROOT.parent / "shared" / "corpus"
+from .resources import cache_dir, model_dir
+
+# Training reads a source checkout (run from the repository root); the model it makes goes to the
+# user's cache unless --out names another folder (--out models/sections replaces the committed one).
+_TRAINED_DIR = cache_dir() / "models" / "sections"
+_CORPUS_DIR = Path("corpus")
+_SHARED_CORPUS = Path("../shared/corpus")
 TARGET = 0.95
-
-
-def _dir_size(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
 def _pct(x: float) -> str:
@@ -27,8 +26,10 @@ def _pct(x: float) -> str:
 def register(app: typer.Typer) -> None:
     @app.command("train")
     def train_cmd(
-        out: Path = typer.Option(_MODEL_DIR, "--out", help="模型输出目录（默认 models/sections/，会被整体替换）"),
-        corpus: Path = typer.Option(_CORPUS_DIR, "--corpus", help="项目自带样本目录（文档旁有 gold JSON）"),
+        out: Path = typer.Option(_TRAINED_DIR, "--out",
+                                 help="模型输出目录（默认在用户缓存目录，会被整体替换；"
+                                      "--out models/sections 才会替换仓库中提交的模型）"),
+        corpus: Path = typer.Option(_CORPUS_DIR, "--corpus", help="项目自带样本目录（文档旁有 gold JSON；在仓库根目录运行）"),
         shared: Path = typer.Option(_SHARED_CORPUS, "--shared", help="共享语料目录（使用 gold/ 与 synthetic/，不使用 unlabelled/）"),
     ):
         """训练章节分类器（jieba 分词 + spaCy 词袋 textcat），固定随机种子与数据顺序，可重复。"""
@@ -67,7 +68,8 @@ def register(app: typer.Typer) -> None:
         used = sum(d.usable for d in lds)
         per = "，".join(f"{k} {v}" for k, v in C.training_info(lds, examples)["per_label"].items())
         typer.echo(f"已训练：{used} 份文档、{len(examples)} 个段落（{per}）")
-        typer.echo(f"模型：{out}（{_dir_size(out) / 1e6:.2f} MB）")
+        typer.echo(f"模型：{C.describe(out)}")
+        typer.echo(f"评估这个模型：xxgk eval --model {out}")
 
     @app.command("eval")
     def eval_cmd(
@@ -76,7 +78,7 @@ def register(app: typer.Typer) -> None:
         held_out: bool = typer.Option(True, "--held-out/--no-held-out",
                                       help="同时报告留一文档外的准确率（每份文档重新训练一次，较慢）"),
         no_tables: bool = typer.Option(False, "--no-tables", help="同时报告连统计表也删除时的准确率（更难）"),
-        model: Path = typer.Option(_MODEL_DIR, "--model", help="章节分类器目录"),
+        model: Path = typer.Option(model_dir("sections"), "--model", help="章节分类器目录（默认：随 xxgk 安装的模型）"),
         corpus: Path = typer.Option(_CORPUS_DIR, "--corpus", help="项目自带样本目录"),
         shared: Path = typer.Option(_SHARED_CORPUS, "--shared", help="共享语料目录"),
         verbose: bool = typer.Option(False, "--verbose", "-v", help="列出每个划错的段落"),
@@ -92,6 +94,8 @@ def register(app: typer.Typer) -> None:
         m = C.get_model(model)
         if m is None:
             typer.echo(f"没有可用的分类器：{model}（先运行 xxgk train）；以下结果仅用标题规则", err=True)
+        else:
+            typer.echo(f"评估的模型：{C.describe(model)}")
         ok = True
         if not strip_headings:
             n_right = n_total = n_same = 0

@@ -35,12 +35,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Optional
 
+from .resources import rules_path
+
 LEVELS = ("central", "province", "city", "county", "township")
 LEVEL_ZH = {"central": "中央", "province": "省级", "city": "市级", "county": "县级", "township": "乡镇级",
             None: "未知"}
 KINDS = ("government", "department")
 KIND_ZH = {"government": "政府", "department": "部门", None: "未知"}
-ALIAS_FILE = Path(__file__).resolve().parent.parent / "rules" / "issuer_aliases.toml"
+ALIAS_FILE = rules_path("issuer_aliases.toml")
 GOV = "#gov"  # canonical body of a region's own government (人民政府, 政府, 管委会, 办事处, nothing)
 
 # ----------------------------------------------------------------------------- parsing names

@@ -118,13 +118,13 @@ def warm_up() -> None:
     classifier, the check catalog), so a batch worker's first file costs no more than the others."""
     from .checks.engine import load_catalog
     from .readers import docx, html, pdf, text  # noqa: F401
-    from .rules import RULES_DIR, load
+    from .resources import load_rules, rule_files
     from .sections.classifier import get_model
     from .segment import tokenizer
     from .template import mapping, metadata  # noqa: F401
 
-    for f in RULES_DIR.glob("*.toml"):
-        load(f.name)
+    for name in rule_files():
+        load_rules(name)
     load_catalog()
     tokenizer()
     get_model()

@@ -21,7 +21,9 @@ import re
 import threading
 from pathlib import Path
 
-DICT_PATH = Path(__file__).resolve().parent.parent / "rules" / "jieba_dict.txt"
+from .resources import rules_path
+
+DICT_PATH = rules_path("jieba_dict.txt")
 MIN_USER_FREQ = 20000
 # Bump when index_tokens changes: views.ensure_search re-segments databases made by another version.
 TOKENS_VERSION = 2

@@ -9,9 +9,15 @@ from typing import Optional
 import sqlite_utils
 
 from . import __version__
+from .errors import SchemaError
 from .report import Report
 from .segment import index_tokens  # jieba tokens for full-text search (extractor/segment.py)
 
+# The database records the schema version that wrote it (PRAGMA user_version). Version 1 is the
+# first release's layout, which recorded no version (user_version 0); MIGRATIONS[n] brings a
+# version-n database to n + 1 in place, keeping every row (reviewer decisions included).
+SCHEMA_VERSION = 2
+FIRST_VERSION = 1
 
 
 def open_db(path: str | Path) -> sqlite_utils.Database:
@@ -25,18 +31,62 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
 ALL_TABLES = ("reports", "sections", "paragraphs", "cells", "flags")
 
 
+def schema_version(db: sqlite_utils.Database) -> int | None:
+    """The schema version of a database: None for an empty one."""
+    recorded = db.conn.execute("PRAGMA user_version").fetchone()[0]
+    if recorded:
+        return recorded
+    return FIRST_VERSION if "reports" in db.table_names() else None
+
+
+def check_version(db: sqlite_utils.Database, path: str | Path = "") -> int | None:
+    """Raise SchemaError for a database written by a newer xxgk, or one that is not xxgk's."""
+    where = f"{path}：" if path else ""
+    version = schema_version(db)
+    if version is None and db.table_names():
+        raise SchemaError(f"{where}这不是 xxgk 的数据库（没有 reports 表，也没有记录结构版本），拒绝写入")
+    if version is not None and version > SCHEMA_VERSION:
+        raise SchemaError(f"{where}数据库结构版本为 {version}，比本程序（xxgk {__version__}）支持的版本 "
+                          f"{SCHEMA_VERSION} 新：请升级 xxgk 后再打开，或换一个数据库文件")
+    return version
+
+
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create the tables and indexes in ONE transaction (SQLite DDL is transactional), so a run
-    killed while creating a new database leaves either no schema or all of it."""
-    if set(ALL_TABLES) <= set(db.table_names()):
+    """Create the tables and indexes of a new database, or migrate an older one, in ONE
+    transaction (SQLite DDL is transactional), so a run killed meanwhile leaves the database as it
+    was or fully at SCHEMA_VERSION."""
+    version = check_version(db, db.conn.execute("PRAGMA database_list").fetchone()[2])
+    if version == SCHEMA_VERSION:
         return
     db.conn.execute("BEGIN IMMEDIATE")  # Python's sqlite3 would otherwise autocommit each CREATE
     try:
-        _create_schema(db)
+        if version is None:
+            _create_schema(db)
+        else:
+            for step in range(version, SCHEMA_VERSION):
+                MIGRATIONS[step](db)
+        db.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     except BaseException:
         db.conn.rollback()
         raise
     db.conn.commit()
+
+
+def _add_missing_columns(db: sqlite_utils.Database) -> None:
+    """1 → 2: databases of the first release's earlier builds lack columns added later (cells'
+    OCR confidence, paragraphs' search tokens, …): add them empty, keep every row."""
+    scratch = sqlite_utils.Database(memory=True)
+    _create_schema(scratch)
+    _create_schema(db)  # IF NOT EXISTS: only what is missing (a table, an index)
+    for table in ALL_TABLES:
+        have = set(db[table].columns_dict)
+        for name, kind in scratch[table].columns_dict.items():
+            if name not in have:
+                db.conn.execute(f"ALTER TABLE [{table}] ADD COLUMN [{name}] {_SQL_TYPES[kind]}")
+
+
+_SQL_TYPES = {int: "INTEGER", float: "FLOAT", str: "TEXT", bytes: "BLOB"}
+MIGRATIONS = {1: _add_missing_columns}
 
 
 def _create_schema(db: sqlite_utils.Database) -> None:
@@ -64,6 +114,10 @@ def _create_schema(db: sqlite_utils.Database) -> None:
         "id": int, "report": str, "check_id": str, "severity": str, "message": str,
         "cells": str, "page": int, "quote": str, "fingerprint": str,
     }, pk="id", foreign_keys=[("report", "reports", "sha256")], if_not_exists=True)
+    _create_indexes(db)
+
+
+def _create_indexes(db: sqlite_utils.Database) -> None:
     for t in ("sections", "paragraphs", "cells", "flags"):
         db[t].create_index(["report"], if_not_exists=True)
     db["cells"].create_index(["key"], if_not_exists=True)

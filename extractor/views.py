@@ -24,7 +24,7 @@ from typing import Optional, Union
 
 import sqlite_utils
 
-from .rules import load
+from .resources import load_rules as load
 
 # ----------------------------------------------------------------------------- vocabulary
 
@@ -64,7 +64,9 @@ DbLike = Union[sqlite_utils.Database, str, Path]
 
 
 def _db(db: DbLike) -> sqlite_utils.Database:
-    return db if isinstance(db, sqlite_utils.Database) else sqlite_utils.Database(db)
+    from .store import open_db  # checks the schema version (migrates an older database)
+
+    return db if isinstance(db, sqlite_utils.Database) else open_db(db)
 
 
 def _q(s) -> str:

@@ -17,7 +17,7 @@ from extractor.sections import evaluate as E
 from extractor.sections.assign import LABELS, assign_sections
 from extractor.sections.rules import match_heading, numbering_defects, split_merged
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import CORPUS, ROOT
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
 
 # Measured with the committed model / leave-one-document-out (xxgk eval --strip-headings):
@@ -280,7 +280,7 @@ def test_monotone_decode():
 
 @pytest.fixture(scope="module")
 def corpus_docs():
-    return E.load_documents()
+    return E.load_documents(ROOT / "corpus", CORPUS)  # the samples, and ../shared's gold when present
 
 
 def test_rules_reproduce_gold_sections(corpus_docs):
@@ -289,6 +289,7 @@ def test_rules_reproduce_gold_sections(corpus_docs):
         assert have == want, d.ld.name
 
 
+@pytest.mark.shared
 def test_stripped_headings_in_sample(corpus_docs):
     res = E.stripped_in_sample(corpus_docs)
     s = E.summarise(res)
@@ -302,6 +303,7 @@ def test_stripped_headings_in_sample(corpus_docs):
     assert s2["real+synthetic"]["accuracy"] >= TARGET
 
 
+@pytest.mark.shared
 def test_stripped_headings_held_out(corpus_docs):
     """Leave one document out: every document is assigned by a model that never saw it."""
     res = E.stripped_held_out(corpus_docs)[True]
@@ -318,17 +320,22 @@ def test_stripped_headings_held_out(corpus_docs):
 # Model: determinism, size, loading
 
 
-def _train_cli(out: Path) -> None:
-    r = subprocess.run([PY, "-m", "extractor.cli", "train", "--out", str(out)], cwd=ROOT, capture_output=True,
-                       text=True, timeout=600)
+def _train_cli(*args: str, env: dict | None = None) -> str:
+    r = subprocess.run([PY, "-m", "extractor.cli", "train", *args], cwd=ROOT, capture_output=True,
+                       text=True, timeout=600, env={**os.environ, **(env or {})})
     assert r.returncode == 0, r.stderr
     assert r.stderr == ""
+    return r.stdout
 
 
-def test_training_is_deterministic(tmp_path, corpus_docs):
-    a, b = tmp_path / "a", tmp_path / "b"
-    _train_cli(a)
-    _train_cli(b)
+@pytest.mark.shared
+def test_training_is_deterministic_and_leaves_the_committed_model_alone(tmp_path, corpus_docs):
+    committed = C.describe(C.MODEL_DIR)
+    a, b = tmp_path / "cache" / "xxgk" / "models" / "sections", tmp_path / "b"
+    out = _train_cli(env={"XDG_CACHE_HOME": str(tmp_path / "cache")})  # no --out: the user's cache
+    assert f"模型：{C.describe(a)}" in out
+    _train_cli("--out", str(b))
+    assert C.describe(C.MODEL_DIR) == committed
     files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
     for f in files:
@@ -386,7 +393,7 @@ def test_jieba_keeps_terms_and_prints_nothing(tmp_path):
 
 
 def test_cli_import_is_light_and_standard_documents_need_no_model(tmp_path):
-    doc = E.labelled_documents()[0].path
+    doc = ROOT / "corpus" / "sample-01-citydept-2023.docx"
     r = _fresh("import sys, extractor.cli\n"
                "print('spacy' in sys.modules, 'jieba' in sys.modules)\n"
                "from extractor.pipeline import extract\n"
@@ -394,3 +401,11 @@ def test_cli_import_is_light_and_standard_documents_need_no_model(tmp_path):
                "print('spacy' in sys.modules, len(rep.sections))\n", tmp_path)
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == ["False", "False", "False", "6"]
+
+
+def test_eval_names_the_model_it_measured(tmp_path):
+    r = subprocess.run([PY, "-m", "extractor.cli", "eval", "--shared", str(tmp_path / "none")], cwd=ROOT,
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert f"评估的模型：{C.describe(C.MODEL_DIR)}" in r.stdout
+    assert "sha256 " in r.stdout and "6/6 份文档完全一致" in r.stdout

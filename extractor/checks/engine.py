@@ -17,8 +17,9 @@ from typing import Callable, Iterable, Optional, Union
 
 from ..narrative import Sentence, sentences
 from ..report import CellValue, Flag, Report
+from ..resources import rules_path
 
-CATALOG_PATH = Path(__file__).resolve().parents[2] / "rules" / "checks.toml"
+CATALOG_PATH = rules_path("checks.toml")
 SEVERITIES = ("error", "warning", "info")  # highest first
 VERSIONS = ("all", "v2019", "v2021")
 CONFIG_KEYS = ("groups", "checks", "disable", "issuer_type", "deadlines")

@@ -28,12 +28,13 @@ from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
 from ..report import SECTION_KEYS
+from ..resources import model_dir
 from ..template.normalize import squash
 
-ROOT = Path(__file__).resolve().parents[2]
-MODEL_DIR = ROOT / "models" / "sections"
-CORPUS_DIR = ROOT / "corpus"
-SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
+MODEL_DIR = model_dir("sections")  # the committed model, shipped inside the package
+# Training data is a source checkout's: paths relative to the repository root, where train runs.
+CORPUS_DIR = Path("corpus")
+SHARED_CORPUS = Path("../shared/corpus")
 
 LABELS = ("preamble",) + SECTION_KEYS
 SEED = 0
@@ -139,6 +140,20 @@ def load(path: Path = MODEL_DIR) -> SectionClassifier:
     nlp = spacy.load(path)
     _attach(nlp)
     return SectionClassifier(nlp)
+
+
+def describe(path: Path) -> str:
+    """Names a model folder for a person: its path, size and a digest of its files, so two
+    models (the committed one, a freshly trained one) can be told apart in eval's output."""
+    import hashlib
+
+    path = Path(path).resolve()
+    digest, size = hashlib.sha256(), 0
+    for f in sorted(p for p in path.rglob("*") if p.is_file()):
+        data = f.read_bytes()
+        size += len(data)
+        digest.update(str(f.relative_to(path)).encode() + b"\0" + data)
+    return f"{path}（{size / 1e6:.2f} MB，sha256 {digest.hexdigest()[:12]}）"
 
 
 _cache: dict[str, Optional[SectionClassifier]] = {}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from ..report import SECTION_KEYS, Paragraph, Section
-from ..rules import load
+from ..resources import load_rules as load
 from ..template.normalize import squash
 
 NUMERALS = "一二三四五六七八九十"

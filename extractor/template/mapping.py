@@ -13,7 +13,7 @@ from typing import Optional
 
 from ..document import Cell, Document, Table
 from ..report import CellValue
-from ..rules import load
+from ..resources import load_rules as load
 from .normalize import is_value_like, label_key, parse_value, similar, squash
 
 

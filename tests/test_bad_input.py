@@ -14,11 +14,14 @@ from pathlib import Path
 import pytest
 
 import badfiles as bf
-from conftest import CORPUS
+from conftest import ROOT
 from extractor.batch import audit_folder
 
-SYNTHETIC = CORPUS / "synthetic"
-GOOD = ["syn-01-citydept-2020.docx", "syn-06-citygov-2024.html"]
+SAMPLES = ROOT / "corpus"  # the repository's own samples (corpus/README.md)
+GOOD = ["sample-01-citydept-2023.docx", "sample-03-districtgov-2022.html"]
+PDF_TO_TRUNCATE = "sample-05-citygov-2023.pdf"
+PDF_AS_DOCX = "sample-06-citydept-2023.pdf"  # a PDF saved under a .docx name
+UTF8_HTML = "sample-03-districtgov-2022.html"  # re-encoded as GBK without its charset
 
 # name → (allowed statuses, a word the message must contain)
 EXPECT: dict[str, tuple[set, str]] = {
@@ -57,7 +60,7 @@ def _ocr_wired() -> bool:
 
 
 def _build(folder: Path) -> None:
-    bf.make_truncated_pdf(folder, SYNTHETIC / "syn-04-districtgov-2022.pdf")
+    bf.make_truncated_pdf(folder, SAMPLES / PDF_TO_TRUNCATE)
     (folder / "empty.pdf").write_bytes(b"")
     bf.make_encrypted_pdf(folder)
     (folder / "owner-only.pdf").write_bytes(bf.encrypted_pdf(bf.NOT_A_REPORT_LINES, user_password=""))
@@ -74,8 +77,8 @@ def _build(folder: Path) -> None:
     bf.make_billion_laughs_docx(folder)
     bf.make_billion_laughs_html(folder)
     bf.make_deep_html(folder)
-    shutil.copyfile(SYNTHETIC / "syn-09-provincedept-2019.pdf", folder / "really-a-pdf.docx")
-    bf.make_gbk_html_without_charset(folder, SYNTHETIC / "syn-02-street-2020.html")
+    shutil.copyfile(SAMPLES / PDF_AS_DOCX, folder / "really-a-pdf.docx")
+    bf.make_gbk_html_without_charset(folder, SAMPLES / UTF8_HTML)
     bf.make_fifo(folder)
     bf.make_dangling_symlink(folder)
     bf.make_symlink_loop(folder)  # also sub/up → .. (a folder loop, not followed)
@@ -98,7 +101,7 @@ def audited(tmp_path_factory):
     folder = tmp / "reports"
     folder.mkdir()
     for n in GOOD:
-        shutil.copyfile(SYNTHETIC / n, folder / n)
+        shutil.copyfile(SAMPLES / n, folder / n)
     db = tmp / "bad.db"
     first = audit_folder(folder, db, workers=2, progress=False)
     assert first.exit_code == 0
@@ -132,7 +135,7 @@ def test_readable_despite_their_form(audited):
         row = by_name[name]
         assert row["status"] in ("ok", "partial"), (name, row["message"])
         assert row["format"] == fmt
-    gold = json.loads((SYNTHETIC / "syn-02-street-2020.json").read_text(encoding="utf-8"))
+    gold = json.loads((SAMPLES / UTF8_HTML).with_suffix(".json").read_text(encoding="utf-8"))
     assert by_name["gbk-no-charset.html"]["issuer"] == gold["issuer"]  # no mojibake
 
 

@@ -16,20 +16,21 @@ import pytest
 from typer.testing import CliRunner
 
 from badfiles import db_dump, faulty_extract
-from conftest import CORPUS
+from conftest import ROOT
 from extractor.batch import UsageError, audit_folder
 from extractor.cli import app
 
-SYNTHETIC = CORPUS / "synthetic"
-# Two of each format, small ones.
-SIX = ["syn-01-citydept-2020.docx", "syn-05-districtgov-2021.docx", "syn-02-street-2020.html",
-       "syn-06-citygov-2024.html", "syn-04-districtgov-2022.pdf", "syn-11-town-2019.pdf"]
+SAMPLES = ROOT / "corpus"  # the repository's own samples (corpus/README.md)
+# Two of each format: DOCX, DOCX, HTML, HTML, PDF, PDF.
+SIX = ["sample-01-citydept-2023.docx", "sample-02-countygov-2020.docx", "sample-03-districtgov-2022.html",
+       "sample-04-countydept-2021.html", "sample-05-citygov-2023.pdf", "sample-06-citydept-2023.pdf"]
+DOCX_A, DOCX_B, HTML_A, HTML_B, PDF_A, PDF_B = SIX
 
 
 def _copy(names, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for n in names:
-        shutil.copyfile(SYNTHETIC / n, folder / n)
+        shutil.copyfile(SAMPLES / n, folder / n)
     return folder
 
 
@@ -91,22 +92,22 @@ def test_incremental_skip_replace_remove_duplicate(six, tmp_path):
     before = stamps()
     time.sleep(1.1)  # audited_at has one-second resolution
 
-    html = six / "syn-02-street-2020.html"
+    html = six / HTML_A
     html.write_bytes(html.read_bytes() + b"\n<!-- edited -->\n")  # changed: replaced
-    (six / "syn-11-town-2019.pdf").unlink()  # removed: deleted from the db, listed
-    shutil.copyfile(six / "syn-01-citydept-2020.docx", six / "zz-copy.docx")  # duplicate content
-    (six / "syn-05-districtgov-2021.docx").rename(six / "renamed.docx")  # same content, new path
+    (six / PDF_B).unlink()  # removed: deleted from the db, listed
+    shutil.copyfile(six / DOCX_A, six / "zz-copy.docx")  # duplicate content
+    (six / DOCX_B).rename(six / "renamed.docx")  # same content, new path
     third = _audit(six, db, workers=2)
     assert third.processed == 2  # the edited page and the renamed file
     assert third.unchanged == 3
-    assert [Path(p).name for p in third.removed] == ["syn-11-town-2019.pdf"]
-    assert [(Path(a).name, Path(b).name) for a, b in third.duplicates] == [("zz-copy.docx", "syn-01-citydept-2020.docx")]
+    assert [Path(p).name for p in third.removed] == [PDF_B]
+    assert [(Path(a).name, Path(b).name) for a, b in third.duplicates] == [("zz-copy.docx", DOCX_A)]
     assert sum(third.statuses.values()) == 5
     # Unchanged reports were not rewritten.
     after = stamps()
-    for name in ("syn-01-citydept-2020.docx", "syn-06-citygov-2024.html", "syn-04-districtgov-2022.pdf"):
+    for name in (DOCX_A, HTML_B, PDF_A):
         assert after[name] == before[name]
-    assert after["syn-02-street-2020.html"] != before["syn-02-street-2020.html"]
+    assert after[HTML_A] != before[HTML_A]
     # The incremental database holds exactly the reports a fresh audit of the folder holds.
     fresh = _audit(six, tmp_path / "fresh.db")
     assert _core(db_dump(db)) == _core(db_dump(tmp_path / "fresh.db"))

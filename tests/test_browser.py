@@ -205,6 +205,7 @@ def _query(db: Path, sql: str, params=()):
         conn.close()
 
 
+@pytest.mark.shared
 def test_canned_query_in_the_browser(chromium, server):
     page = Page(dump_dom(chromium, server, f"/{server['name']}/correction_rate"))
     assert page.h1 == "复议纠错率最高的机关"
@@ -218,6 +219,7 @@ def test_canned_query_in_the_browser(chromium, server):
     assert [float(x) for x in page.column("复议纠错率（%）")] == [e[1] for e in expected]
 
 
+@pytest.mark.shared
 def test_search_in_the_browser(chromium, server):
     expected = {r[0] for r in _query(server["db"],
                                      "SELECT id FROM paragraphs WHERE text LIKE '%行政复议%'")}
@@ -235,6 +237,7 @@ def test_search_in_the_browser(chromium, server):
     assert all("行政复议" in text for text in page.column("段落"))
 
 
+@pytest.mark.shared
 def test_report_overview_in_the_browser_and_screenshot(chromium, server):
     path = url(f"/{server['name']}/report_overview", _nofacet=1)
     page = Page(dump_dom(chromium, server, path))

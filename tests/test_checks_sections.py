@@ -1,4 +1,5 @@
-"""S01–S08: the six sections, numbering, and what 一/五/六 must report."""
+"""S01–S08: the six sections, numbering, and what 一/五/六 must report. The project's samples and
+reports samplegen writes at test time always run; the real reports of ../shared run beside them."""
 from __future__ import annotations
 
 import os
@@ -8,7 +9,60 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))  # the shared builders live beside the tests
 from extractor.report import Paragraph, Section  # noqa: E402
-from test_checks_support import Case, from_gold, make_report, verify  # noqa: E402
+from test_checks_support import HEADINGS, Case, from_gold, from_spec, make_report, sample, verify  # noqa: E402
+
+# ----------------------------------------------------------------------------- the project's samples
+# sample(n, text=True): every paragraph sample n prints; 01 青禾市交通运输局 2023 is a department,
+# 05 青禾市人民政府 2023 a government whose 监督保障 paragraph names 考核, 评议 and 责任追究.
+
+def jiaotong(*paragraphs, **meta):
+    """sample-01's cells with the given paragraphs only."""
+    return sample(1, *paragraphs, **meta)
+
+
+def jiaotong_without(key):
+    report = sample(1, text=True)
+    report.sections = [s for s in report.sections if s.key != key]
+    return report
+
+
+def jiaotong_shuffled():
+    report = sample(1, text=True)
+    report.sections[1], report.sections[2] = report.sections[2], report.sections[1]
+    return report
+
+
+def jiaotong_renumbered():
+    report = sample(1, text=True)
+    report.sections[1] = Section("active", "一、主动公开政府信息情况", number="一")
+    return report
+
+
+def jiaotong_subtopic_headings():
+    report = sample(1, text=True)
+    # The pipeline keeps such a line as a body paragraph of 总体情况 (it is not a section heading).
+    at = next(i for i, p in enumerate(report.paragraphs) if p.section == "active")
+    report.paragraphs.insert(at, Paragraph(len(report.paragraphs), "二、依申请公开情况", section="overview"))
+    return report
+
+
+GEN_HEADINGS = {"issuer": "栖梧市荻川区人民政府", "year": 2023, "format": "docx", "seed": 72, "heading_variants": True}
+
+
+def heading_variants():
+    """A generated report whose headings are printed in the variants real reports use."""
+    report = from_spec(GEN_HEADINGS)
+    assert [s.heading for s in report.sections] != list(HEADINGS.values())  # the variants were drawn
+    return report
+
+
+SAMPLE01_SIX_NO_FEE = "2023年，未出现因依申请公开引起的行政复议、行政诉讼等情况。"
+SAMPLE05_SUPERVISION = "（三）监督保障。市政府成立政务公开工作领导小组，主要负责同志亲自过问，明确专人负责信息发布审核。"
+SAMPLE_FIVE = ("2023年，我局政府信息公开工作仍存在一些不足。", "一是部分栏目信息更新不够及时。", "二是政策解读形式较为单一。",
+               "下一步，我局将健全门户网站信息发布审核机制。")
+SAMPLE05_TITLE = "青禾市人民政府2023年政府信息公开工作年度报告"
+
+# ----------------------------------------------------------------------------- ../shared (real reports)
 
 XINGTAI_FIVE = ("2023年政府信息公开工作虽然取得了一定的成效，但仍存在差距和不足：信息公开工作的广度和深度还不够，"
                 "还不能完全满足群众和企业期望和需求。2024年，邢台市工业和信息化局将继续加大政府信息公开工作力度，"
@@ -60,22 +114,50 @@ def subtopic_headings():
 
 
 CASES = [
+    Case("S01", "fail", lambda: jiaotong_without("other"), "sample-no-six"),
+    Case("S01", "fail", lambda: jiaotong_without("problems"), "sample-no-five"),
+    Case("S01", "fail", jiaotong_shuffled, "sample-order", severity="warning"),
+    Case("S01", "pass", lambda: sample(1, text=True), "sample-01"),
+    Case("S01", "pass", heading_variants, "generated-heading-variants"),
     Case("S01", "fail", lambda: without_section("other"), "no-six"),
     Case("S01", "fail", shuffled, "order", severity="warning"),
     Case("S01", "fail", lambda: make_report(sections=[]), "nothing-recognised", severity="info"),
     Case("S01", "pass", xingtai),
+    Case("S02", "fail", jiaotong_renumbered, "sample-active-numbered-one"),
+    Case("S02", "fail", jiaotong_subtopic_headings, "sample-overview-subtopic"),
+    Case("S02", "pass", lambda: sample(1, text=True), "sample-01"),
+    Case("S02", "pass", heading_variants, "generated-heading-variants"),
     Case("S02", "fail", renumbered, "active-numbered-one"),
     Case("S02", "fail", subtopic_headings, "overview-subtopic"),
     Case("S02", "pass", xingtai),
     Case("S02", "pass", lambda: from_gold("shanghai-office-2019"), "heading-variant"),
+    Case("S03", "fail", lambda: jiaotong(("other", SAMPLE01_SIX_NO_FEE)), "sample-review-instead-of-fee",
+         quote="未出现因依申请公开引起的行政复议"),
+    Case("S03", "pass", lambda: sample(1, text=True), "sample-01-none-charged"),
+    Case("S03", "pass", lambda: sample(5, text=True), "sample-05-380-yuan"),
     Case("S03", "fail", lambda: xingtai(("other", XINGTAI_SIX)), "xingtai", quote="未出现因依申请公开引起的行政复议"),
     Case("S03", "pass", lambda: from_gold("huaian-city-2024", (("other", HUAIAN_SIX),)), "huaian-city"),
     Case("S03", "pass", lambda: from_gold("pingtan-2024", (("other", "2024年，无收取信息处理费情况。"),)), "none-charged"),
+    Case("S04", "fail", lambda: jiaotong(("problems", "无。")), "sample-just-none"),
+    Case("S04", "fail", lambda: jiaotong(("problems", "2023年，我局政府信息公开工作取得了一定成效，群众满意度不断提高，"
+                                                       "各项工作均按要求完成，公开内容全面、及时、准确。")),
+         "sample-no-problem-named"),
+    Case("S04", "pass", lambda: sample(1, text=True), "sample-01"),
     Case("S04", "fail", lambda: xingtai(("problems", "无。")), "just-none"),
     Case("S04", "pass", lambda: xingtai(("problems", XINGTAI_FIVE)), "xingtai"),
+    Case("S05", "fail", lambda: jiaotong(("problems", GENERIC_FIVE)), "sample-generic", severity="info"),
+    Case("S05", "pass", lambda: jiaotong(*(("problems", t) for t in SAMPLE_FIVE)), "sample-names-its-columns"),
     Case("S05", "fail", lambda: xingtai(("problems", GENERIC_FIVE)), "generic", severity="info"),
     Case("S05", "pass", lambda: from_gold("shanghai-office-2019", tuple(("problems", t) for t in SHANGHAI_FIVE)),
          "shanghai"),
+    Case("S06", "fail", lambda: sample(5, ("overview", SAMPLE05_SUPERVISION), title=SAMPLE05_TITLE),
+         "sample-05-nothing-on-accountability"),
+    Case("S06", "fail", lambda: sample(5, ("overview", SAMPLE05_SUPERVISION + "将政务公开工作纳入年度绩效考核。"),
+                                       title=SAMPLE05_TITLE), "sample-05-only-kaohe"),
+    Case("S06", "pass", lambda: sample(5, text=True), "sample-05"),
+    Case("S06", "pass", lambda: sample(5, ("overview", SAMPLE05_SUPERVISION), title="青禾市人民政府办公室2023年政府信息公开工作年度报告"),
+         "sample-general-office"),
+    Case("S06", "pass", lambda: sample(1, ("overview", SAMPLE05_SUPERVISION)), "sample-department"),
     Case("S06", "fail", lambda: from_gold("huaian-city-2024", (("overview", HUAIAN_ONE),),
                                           title="淮安市人民政府 2024年政府信息公开工作年度报告"), "huaian-city"),
     Case("S06", "fail", lambda: from_gold("huaian-hongze-2024", (("overview", HONGZE_ONE),),
@@ -84,8 +166,17 @@ CASES = [
                                           title="2019年上海市人民政府办公厅政府信息公开工作年度报告"), "general-office"),
     Case("S06", "pass", lambda: from_gold("syn-11-town-2019", (("overview", SYN11_ONE),),
                                           title="沄原县翊屿镇人民政府2019年政府信息公开工作年度报告"), "all-three"),
+    Case("S07", "fail", lambda: jiaotong(("preamble", "本报告根据《中华人民共和国政府信息公开条例》编制。")),
+         "sample-no-period", severity="info"),
+    Case("S07", "pass", lambda: sample(1, text=True), "sample-01"),
+    Case("S07", "pass", lambda: jiaotong(("preamble", "本年度报告中所列数据统计期限从2023年1月1日到12月31日止。")),
+         "sample-cong-dao-zhi"),
     Case("S07", "fail", xingtai, "no-period", severity="info"),
     Case("S07", "pass", lambda: xingtai(("preamble", "本报告中所列数据的统计期限为2023年1月1日至2023年12月31日。"))),
+    Case("S08", "fail", lambda: jiaotong(("other", "依据《政府信息公开信息处理费管理办法》，2023年我局未收取信息处理费。")),
+         "sample-fee-only", severity="info"),
+    Case("S08", "pass", lambda: sample(1, text=True), "sample-01"),
+    Case("S08", "pass", lambda: sample(2, text=True), "sample-02-before-2021"),
     Case("S08", "fail", lambda: xingtai(("other", XINGTAI_SIX)), "xingtai", severity="info"),
     Case("S08", "pass", lambda: from_gold("syn-04-districtgov-2022", tuple(("other", t) for t in SYN04_SIX)), "syn04"),
 ]

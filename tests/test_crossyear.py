@@ -1,5 +1,8 @@
 """Across reports: issuer identity (extractor/issuers.py), the cross-year checks X01–X07 and the
-same-year look-alikes (extractor/checks/crossyear.py), and `xxgk coverage`."""
+same-year look-alikes (extractor/checks/crossyear.py), and `xxgk coverage`.
+
+The tests on real reports read ../shared/corpus and carry the `shared` marker (skipped without it,
+failed in CI); tests/test_crossyear_cases.py holds X01–X07 examples that need only the repository."""
 from __future__ import annotations
 
 import copy
@@ -12,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, ROOT, extracted
+from conftest import CORPUS, ROOT, extracted, need_shared
 from extractor import issuers as I
 from extractor.checks import crossyear as X
 from extractor.store import delete_report, open_db, save_report
@@ -141,9 +144,11 @@ def test_cluster_is_conservative_and_order_free():
 
 @pytest.fixture(scope="module")
 def hongze():
+    need_shared("real/huaian-hongze-2023.pdf, real/huaian-hongze-2024.pdf")
     return extracted(HONGZE23), extracted(HONGZE24)
 
 
+@pytest.mark.shared
 def test_hongze_two_years_one_issuer_chains_hold(tmp_path, hongze):
     r23, r24 = hongze
     assert r23.issuer == "洪泽区人民政府" and r24.issuer == "淮安市洪泽区人民政府"
@@ -164,6 +169,7 @@ def test_hongze_two_years_one_issuer_chains_hold(tmp_path, hongze):
     assert got[r24.sha256] == [] and got[r23.sha256] == []  # different wording: no X04 either
 
 
+@pytest.mark.shared
 def test_planted_carry_over_break_raises_x01_naming_both(tmp_path, hongze):
     r23, r24 = hongze
     bad = _variant(r24, "planted")
@@ -185,6 +191,7 @@ def test_planted_carry_over_break_raises_x01_naming_both(tmp_path, hongze):
     assert {g.check for g in X.flags_for(db, r23.sha256)} >= {"X01", "X02"}
 
 
+@pytest.mark.shared
 def test_x03_stock_flow_break(tmp_path, hongze):
     r23, r24 = hongze
     bad = _variant(r24, "stock")
@@ -196,8 +203,7 @@ def test_x03_stock_flow_break(tmp_path, hongze):
     assert "5 + 本年制发 3 − 本年废止 0 = 8" in x03[0].message and "12" in x03[0].message
 
 
-def test_x03_skipped_when_last_year_is_v2019(hongze):
-    r23, r24 = hongze
+def test_x03_skipped_when_last_year_is_v2019():
     prev = X.Stored("a", "a", 2023, "v2019", "ok", 1, "x", "government", {"t1.normative_docs.valid": 1}, {}, [])
     cur = X.Stored("b", "b", 2024, "v2021", "ok", 1, "x", "government",
                    {"t1.normative_docs.valid": 9, "t1.normative_docs.made": 1, "t1.normative_docs.repealed": 0}, {}, [])
@@ -212,6 +218,7 @@ def _renumber(text: str) -> str:
     return re.sub(r"(?<!20)\b\d+\b|\d+(?=[件个项条次万元%])", lambda m: str(int(m.group(0)) * 3 + 7), text)
 
 
+@pytest.mark.shared
 def test_copied_text_with_new_numbers_raises_x04(tmp_path, hongze):
     r23, _ = hongze
     copied = _variant(r23, "copied", report_year=2024)
@@ -233,6 +240,7 @@ def test_copied_text_with_new_numbers_raises_x04(tmp_path, hongze):
     assert not [g for g in flags if g.check == "X05"]  # the numbers changed
 
 
+@pytest.mark.shared
 def test_identical_numbers_raise_x05(tmp_path, hongze):
     r23, _ = hongze
     again = _variant(r23, "again", report_year=2024)
@@ -259,6 +267,7 @@ def test_template_regression_and_problems_not_followed_up():
     assert "X07" not in {f.check for f in X.check_pair(prev, cur)}
 
 
+@pytest.mark.shared
 def test_boilerplate_shared_with_another_issuer_same_year(tmp_path, hongze):
     r23, _ = hongze
     other = _variant(r23, "huaiyin", issuer="淮安市淮阴区人民政府", title="淮安市淮阴区人民政府2023年政府信息公开工作年度报告")
@@ -277,6 +286,7 @@ def test_boilerplate_shared_with_another_issuer_same_year(tmp_path, hongze):
 # ----------------------------------------------------------------------------- order and re-audit
 
 
+@pytest.mark.shared
 def test_order_independence_and_reaudit(tmp_path, hongze):
     r23, r24 = hongze
     bad = _variant(r24, "planted")
@@ -308,6 +318,7 @@ def test_order_independence_and_reaudit(tmp_path, hongze):
                                     [r23.sha256, r23.sha256]).fetchone()
 
 
+@pytest.mark.shared
 def test_bare_name_joins_later_in_any_order(tmp_path, hongze):
     """洪泽区人民政府 without a parent anywhere in its text still joins 淮安市洪泽区人民政府, whichever
     comes first; once a second parent for 洪泽区 appears the bare name is ambiguous: it is split off
@@ -338,6 +349,7 @@ def test_bare_name_joins_later_in_any_order(tmp_path, hongze):
 # ----------------------------------------------------------------------------- pingtan and coverage
 
 
+@pytest.mark.shared
 def test_pingtan_five_years_one_issuer(tmp_path):
     db = _db(tmp_path)
     reports = [extracted(p) for p in PINGTAN]
@@ -366,6 +378,7 @@ def _generated(tmp_path) -> list[str]:
     return paths
 
 
+@pytest.mark.shared
 def test_coverage_command(tmp_path):
     from typer.testing import CliRunner
     from extractor.cli import app

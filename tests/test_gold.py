@@ -4,10 +4,11 @@ import json
 
 import pytest
 
-from conftest import extracted, gold_documents, sample_documents
+from conftest import CORPUS, extracted, gold_documents, sample_documents, shared_params
 
-DOCS = gold_documents() + sample_documents()
-IDS = [g.stem for g, _ in DOCS]
+SHARED_DOCS = gold_documents()
+DOCS = shared_params(SHARED_DOCS, [g.stem for g, _ in SHARED_DOCS], width=2) + [
+    pytest.param(g, d, id=g.stem) for g, d in sample_documents()]
 
 
 def same(a, b) -> bool:
@@ -16,7 +17,7 @@ def same(a, b) -> bool:
     return a == b
 
 
-@pytest.mark.parametrize("gold_path,doc", DOCS, ids=IDS)
+@pytest.mark.parametrize("gold_path,doc", DOCS)
 def test_cells_exact(gold_path, doc):
     gold = json.loads(gold_path.read_text())
     report = extracted(str(doc))
@@ -28,7 +29,7 @@ def test_cells_exact(gold_path, doc):
     assert not extra, f"cells the document does not print: {extra[:8]}"
 
 
-@pytest.mark.parametrize("gold_path,doc", DOCS, ids=IDS)
+@pytest.mark.parametrize("gold_path,doc", DOCS)
 def test_metadata(gold_path, doc):
     gold = json.loads(gold_path.read_text())
     report = extracted(str(doc))
@@ -37,7 +38,7 @@ def test_metadata(gold_path, doc):
         gold["template"], gold["report_year"], gold["published"])
 
 
-@pytest.mark.parametrize("gold_path,doc", DOCS, ids=IDS)
+@pytest.mark.parametrize("gold_path,doc", DOCS)
 def test_sections(gold_path, doc):
     gold = json.loads(gold_path.read_text())
     report = extracted(str(doc))
@@ -50,10 +51,10 @@ def test_sections(gold_path, doc):
         assert s.starts_with[:n] == g["starts_with"][:n], (s.key, s.starts_with, g["starts_with"])
 
 
-UNLABELLED = sorted((gold_documents()[0][0].parents[1] / "unlabelled").glob("*"))
+UNLABELLED = sorted((CORPUS / "unlabelled").glob("*"))
 
 
-@pytest.mark.parametrize("doc", UNLABELLED, ids=[p.stem for p in UNLABELLED])
+@pytest.mark.parametrize("doc", shared_params(UNLABELLED, [p.stem for p in UNLABELLED]))
 def test_unlabelled_reports_extract_cleanly(doc):
     """Real reports whose gold is kept elsewhere: read completely, with no error status."""
     report = extracted(str(doc))
@@ -74,7 +75,7 @@ def _flag_matches(want: dict, flag) -> bool:
     return want["check"] == flag.check and (not wc or not fc or bool(wc & fc))
 
 
-@pytest.mark.parametrize("gold_path,doc", DOCS, ids=IDS)
+@pytest.mark.parametrize("gold_path,doc", DOCS)
 def test_flags_end_to_end(gold_path, doc):
     """The extracted document raises every expected flag (with its severity hint) and no error the
     gold does not list."""

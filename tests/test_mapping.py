@@ -25,6 +25,7 @@ def test_label_normalisation(printed, canonical):
     assert label_key(printed) == canonical
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("stem,fingerprint,template", [
     ("huaian-hongze-2023", "hybrid", "v2021"), ("huaian-hongze-2024", "hybrid", "v2021"),
     ("shanghai-office-2019", "v2019", "v2019"), ("pingtan-2024", "v2021", "v2021"),
@@ -36,6 +37,7 @@ def test_version_fingerprint(stem, fingerprint, template):
     assert (info["fingerprint"], info["template"]) == (fingerprint, template)
 
 
+@pytest.mark.shared
 def test_misprinted_label_is_matched_and_recorded():
     report = extracted(str(CORPUS / "real" / "huaian-hongze-2023.pdf"))
     assert report.cells["t2.deny.law_forbidden.total"].row_label == "2.其他法律行政止公开"

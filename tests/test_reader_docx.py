@@ -27,6 +27,7 @@ def printed(value) -> str:
     return "" if value is None else str(value)
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("path", DOCX, ids=lambda p: p.stem)
 def test_synthetic_docx_matches_gold(path):
     g = gold(path)
@@ -47,6 +48,7 @@ def test_synthetic_docx_matches_gold(path):
         assert n == (1 if texts[start] in headings[1:4] else 0)
 
 
+@pytest.mark.shared
 def test_merged_cells_appear_once_with_spans():
     doc = reader.read(CORPUS / "synthetic" / "syn-01-citydept-2020.docx")
     t1, t2, t3 = doc.tables
@@ -67,6 +69,7 @@ def test_merged_cells_appear_once_with_spans():
     assert next(c for c in t1.cells if c.text == "17488000元").colspan == 2
 
 
+@pytest.mark.shared
 def test_title_line_break_removed_and_centered():
     doc = reader.read(CORPUS / "synthetic" / "syn-01-citydept-2020.docx")
     title = doc.blocks[0]
@@ -75,6 +78,7 @@ def test_title_line_break_removed_and_centered():
     assert doc.meta["creation_date"] == "2021-01-14"
 
 
+@pytest.mark.shared
 def test_subtotal_rows_and_blank_cells():
     doc = reader.read(CORPUS / "synthetic" / "syn-05-districtgov-2021.docx")
     t2 = doc.tables[1]

@@ -45,6 +45,7 @@ def shanghai():
     return reader.read(CORPUS / "real" / "shanghai-office-2019.html")
 
 
+@pytest.mark.shared
 def test_pingtan_table_shapes(pingtan):
     t1, t2, t3 = pingtan.tables
     assert (t1.n_rows, t1.n_cols) == (14, 4)
@@ -58,6 +59,7 @@ def test_pingtan_table_shapes(pingtan):
     assert note.text.startswith("（本列数据的勾稽关系为") and (note.rowspan, note.colspan) == (3, 3)
 
 
+@pytest.mark.shared
 def test_pingtan_values_equal_gold(pingtan):
     g = gold("gold/pingtan-2024.json")["cells"]
     t1, t2, t3 = pingtan.tables
@@ -68,6 +70,7 @@ def test_pingtan_values_equal_gold(pingtan):
     assert "商业\n企业" in [c.text for c in t2.cells]
 
 
+@pytest.mark.shared
 def test_pingtan_body_found_without_page_chrome(pingtan):
     texts = [b.text for b in pingtan.paragraphs]
     assert texts[0] == "平潭综合实验区2024年度政府信息公开工作年度报告"
@@ -80,6 +83,7 @@ def test_pingtan_body_found_without_page_chrome(pingtan):
     assert kinds.count("table") == 3
 
 
+@pytest.mark.shared
 def test_pingtan_page_meta(pingtan):
     assert pingtan.meta["page_date"] == gold("gold/pingtan-2024.json")["published"] == "2025-03-10"
     assert pingtan.meta["page_source"] == "平潭综合实验区管委会办公室"
@@ -87,6 +91,7 @@ def test_pingtan_page_meta(pingtan):
     assert all(c.page is None and c.bbox is None for t in pingtan.tables for c in t.cells)
 
 
+@pytest.mark.shared
 def test_shanghai_blank_cells_are_empty(shanghai):
     g = gold("gold/shanghai-office-2019.json")["cells"]
     t1, t2, t3 = shanghai.tables
@@ -100,6 +105,7 @@ def test_shanghai_blank_cells_are_empty(shanghai):
     assert "本年新\n制作数量" in [c.text for c in t1.cells]
 
 
+@pytest.mark.shared
 def test_shanghai_headings_and_date(shanghai):
     assert section_headings(shanghai) == [s["heading"] for s in gold("gold/shanghai-office-2019.json")["sections"]]
     title = shanghai.paragraphs[0]
@@ -108,6 +114,7 @@ def test_shanghai_headings_and_date(shanghai):
     assert shanghai.meta["page_date"] == gold("gold/shanghai-office-2019.json")["published"]
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("stem", ["syn-02-street-2020", "syn-03-provincedept-2025",
                                   "syn-06-citygov-2024", "syn-10-countygov-2022"])
 def test_synthetic_pages(stem):
@@ -122,6 +129,7 @@ def test_synthetic_pages(stem):
     assert not any("网站标识码" in b.text for b in doc.paragraphs)  # footer
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("path", sorted((CORPUS / "unlabelled").glob("*.html")), ids=lambda p: p.stem)
 def test_unlabelled_pages(path):
     doc = reader.read(path)

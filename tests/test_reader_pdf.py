@@ -64,6 +64,7 @@ def data_values(table, first_value_col: int, skip_rows) -> list:
             for c in row if c.col >= first_value_col]
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("stem", ALL)
 def test_three_tables_in_order_on_the_right_pages(stem):
     d = doc(stem)
@@ -77,6 +78,7 @@ def test_three_tables_in_order_on_the_right_pages(stem):
     assert (t1.n_cols, t2.n_cols) == (4, 10)
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("stem", ALL)
 def test_cells_are_printed_once_with_page_and_bbox(stem):
     for t in doc(stem).tables:
@@ -90,6 +92,7 @@ def test_cells_are_printed_once_with_page_and_bbox(stem):
         assert all(r < t.n_rows and k < t.n_cols for r, k in covered)
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("stem", ALL)
 def test_value_cells_match_gold(stem):
     """Every value cell of t1, t2 and t3 holds what the gold file says the document prints."""
@@ -108,6 +111,7 @@ def test_value_cells_match_gold(stem):
         for res in ("upheld", "corrected", "other", "pending", "total")]
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("stem", ALL)
 def test_every_value_cell_is_a_number_or_an_empty_mark(stem):
     _, t2, t3 = doc(stem).tables
@@ -118,12 +122,14 @@ def test_every_value_cell_is_a_number_or_an_empty_mark(stem):
                     assert re.fullmatch(r"[+-]?\d+(\.\d+)?|/|—|-|无|", squash(c.text)), c
 
 
+@pytest.mark.shared
 def test_hongze_2023_t3_row_as_printed():
     t3 = doc("huaian-hongze-2023").tables[2]
     assert [c.text for c in t3.rows()[3]] == "10 1 0 0 0 0 0 0 0 0 5 0 0 0 0".split()
     assert t3.rows()[1][0].text == "结果\n维持"  # two printed lines stay two lines
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("stem,group_rows,cut_label,cut_rows", [
     ("huaian-city-2024", 22, "（四）无法提供", 3),
     ("huaian-hongze-2023", 20, "（四）无法提供", 3),
@@ -141,6 +147,7 @@ def test_group_cells_cut_by_the_page_break_are_rejoined(stem, group_rows, cut_la
     assert pages == set(t2.pages), "the group's rows sit on both pages"
 
 
+@pytest.mark.shared
 def test_city_t2_fragments_joined_in_one_cell():
     t2 = doc("huaian-city-2024").tables[1]
     unable = next(c for c in t2.cells if "（四）无" in c.text)
@@ -148,12 +155,14 @@ def test_city_t2_fragments_joined_in_one_cell():
     assert t2.pages == [4, 5] and t2.n_rows == 28
 
 
+@pytest.mark.shared
 def test_repeated_header_rows_of_a_continued_table_are_dropped():
     t2 = doc("syn-12-countydept-2024").tables[1]
     assert sum(squash(c.text) == "申请人情况" for c in t2.cells) == 1
     assert t2.n_rows == 28  # 3 header rows + 25 v2021 rows
 
 
+@pytest.mark.shared
 def test_t1_caption_at_page_foot_keeps_its_rows_from_the_next_page():
     t1 = doc("huaian-hongze-2023").tables[0]
     labels = [squash(row[0].text) for row in t1.rows()]
@@ -162,6 +171,7 @@ def test_t1_caption_at_page_foot_keeps_its_rows_from_the_next_page():
     assert t1.rows()[i][0].page == 2 and t1.rows()[i + 2][0].page == 3
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("stem", ["huaian-hongze-2023", "huaian-hongze-2024"])
 def test_hongze_frame_lines_are_paragraphs_not_tables(stem):
     d = doc(stem)
@@ -172,6 +182,7 @@ def test_hongze_frame_lines_are_paragraphs_not_tables(stem):
     assert any("政府信息公开工作年度报告" in t for t in page1[:2])
 
 
+@pytest.mark.shared
 def test_one_column_boxes_are_not_tables_even_without_the_drawing_filter(monkeypatch):
     """With invisible frame rectangles kept, page 1 of 洪泽 is one ruled box per text line: the
     table finder's one-column "table" still comes out as the same paragraphs (the last one
@@ -183,6 +194,7 @@ def test_one_column_boxes_are_not_tables_even_without_the_drawing_filter(monkeyp
     assert [b.text for b in unfiltered.paragraphs if b.page == 1][:-1] == filtered[:-1]
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("stem", [s for s in ALL if s != "syn-12-countydept-2024"])
 def test_no_text_lost_but_page_numbers(stem):
     """Every printed character ends up in a paragraph or a cell, except the page numbers.
@@ -197,6 +209,7 @@ def test_no_text_lost_but_page_numbers(stem):
     assert set(lost) <= set("-0123456789") and sum(lost.values()) - lost["-"] <= d.n_pages
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("stem", ALL)
 def test_section_headings_are_paragraphs_followed_by_their_body(stem):
     d = doc(stem)
@@ -210,6 +223,7 @@ def test_section_headings_are_paragraphs_followed_by_their_body(stem):
         assert squash(body).startswith(squash(sec["starts_with"])), (sec["heading"], body[:30])
 
 
+@pytest.mark.shared
 def test_paragraphs_join_lines_and_pages():
     d = doc("huaian-hongze-2023")
     p = next(b for b in d.paragraphs if b.text.startswith("加强区政府门户网站"))
@@ -222,6 +236,7 @@ def test_paragraphs_join_lines_and_pages():
     assert "\n" not in intro and " " not in intro
 
 
+@pytest.mark.shared
 def test_unjustified_lines_are_joined():
     """LibreOffice lines end up to two characters short of the margin; still one paragraph."""
     d = doc("syn-12-countydept-2024")
@@ -229,11 +244,13 @@ def test_unjustified_lines_are_joined():
                for b in d.paragraphs)
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("stem", ALL)
 def test_page_numbers_dropped(stem):
     assert not [b.text for b in doc(stem).paragraphs if re.fullmatch(r"[-\s\d]+", b.text)]
 
 
+@pytest.mark.shared
 def test_meta_and_no_warnings():
     d = doc("huaian-hongze-2023")
     assert d.meta == {"creation_date": "2024-02-26"}
@@ -253,6 +270,7 @@ def _patched_words(monkeypatch, change):
     monkeypatch.setattr(pdfplumber.page.Page, "extract_words", fake)
 
 
+@pytest.mark.shared
 def test_kangxi_radicals_normalised_but_fullwidth_punctuation_kept(monkeypatch):
     _patched_words(monkeypatch, lambda t: t.replace("一、总体情况", "⼀、总体情况").replace("规章", "規章"))
     d = pdf_reader.read(pdf_path("huaian-hongze-2023"))
@@ -262,6 +280,7 @@ def test_kangxi_radicals_normalised_but_fullwidth_punctuation_kept(monkeypatch):
     assert pdf_reader._CJK_COMPAT.get(ord("⼀")) == "一" and ord("（") not in pdf_reader._CJK_COMPAT
 
 
+@pytest.mark.shared
 def test_undecodable_glyphs_give_a_warning(monkeypatch):
     _patched_words(monkeypatch, lambda t: t.replace("总体情况", "(cid:123)(cid:45)"))
     d = pdf_reader.read(pdf_path("huaian-hongze-2023"))
@@ -307,6 +326,7 @@ def _mini_pdf(encrypt: bool = False) -> bytes:
     return bytes(out)
 
 
+@pytest.mark.shared
 def test_truncated_pdf_is_an_error(tmp_path):
     f = tmp_path / "cut.pdf"
     f.write_bytes(pdf_path("huaian-hongze-2023").read_bytes()[:150_000])

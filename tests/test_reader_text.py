@@ -22,6 +22,7 @@ def gold():
     return json.loads((CORPUS / "gold" / "xingtai-gxj-2023.json").read_text(encoding="utf-8"))
 
 
+@pytest.mark.shared
 def test_three_tables_between_headings(xingtai, gold):
     assert xingtai.format == "txt"
     assert [(t.n_rows, t.n_cols) for t in xingtai.tables] == [(14, 4), (28, 10), (4, 15)]
@@ -32,6 +33,7 @@ def test_three_tables_between_headings(xingtai, gold):
     assert [texts[i + 1] for i in at[1:4]] == ["<table>"] * 3
 
 
+@pytest.mark.shared
 def test_t1_rows(xingtai):
     rows = [[c.text for c in r] for r in xingtai.tables[0].rows()]
     assert rows[0] == ["第二十条第（一）项"]
@@ -39,6 +41,7 @@ def test_t1_rows(xingtai):
     assert rows[-1] == ["行政事业性收费", "0"]
 
 
+@pytest.mark.shared
 def test_t2_wrapped_labels_and_empty_cells(xingtai, gold):
     rows = [[c.text for c in r] for r in xingtai.tables[1].rows()]
     assert rows[2][:4] == ["", "", "商业\n企业", "科研\n机构"]  # "企业" has no tab: it continues "商业"
@@ -48,6 +51,7 @@ def test_t2_wrapped_labels_and_empty_cells(xingtai, gold):
     assert other == ["", "", "3.其他", "2", "0", "0", "0", "0", "0", "2"]
 
 
+@pytest.mark.shared
 def test_t3_header_gap_and_data_row(xingtai, gold):
     rows = [[c.text for c in r] for r in xingtai.tables[2].rows()]
     assert rows[0] == ["行政复议", "行政诉讼"]
@@ -56,6 +60,7 @@ def test_t3_header_gap_and_data_row(xingtai, gold):
     assert rows[3] == [str(gold["cells"][k]) for k in T3_KEYS]
 
 
+@pytest.mark.shared
 def test_paragraphs(xingtai):
     texts = [b.text for b in xingtai.paragraphs]
     assert texts[:2] == ["邢台市工业和信息化局", "2023年政府信息公开工作年度报告"]
@@ -64,6 +69,7 @@ def test_paragraphs(xingtai):
     assert any(t.startswith("（五）监督保障进一步强化") for t in texts)
 
 
+@pytest.mark.shared
 def test_gbk_copy_reads_the_same(tmp_path, xingtai):
     f = tmp_path / "gbk.txt"
     f.write_bytes(XINGTAI.read_text(encoding="utf-8").encode("gb18030"))

@@ -42,10 +42,15 @@ def extract_cached(path: Path):
     return _extracted(str(path)) if _extracted else extract(path)
 
 
-def build_db(path: Path) -> Path:
-    """Run the pipeline on every real document and store it, as `xxgk audit` does."""
+def sample_documents() -> list[Path]:
+    """The project's own samples (corpus/): what the decision tests run on, also in a bare clone."""
+    return sorted(p for p in (ROOT / "corpus").glob("sample-*") if p.suffix != ".json")
+
+
+def build_db(path: Path, documents=real_documents) -> Path:
+    """Run the pipeline on every real document (or sample) and store it, as `xxgk audit` does."""
     db = open_db(path)
-    for doc in real_documents():
+    for doc in documents():
         save_report(db, extract_cached(doc))
     db.conn.close()
     return path
@@ -54,6 +59,13 @@ def build_db(path: Path) -> Path:
 @pytest.fixture(scope="module")
 def db_path(tmp_path_factory) -> Path:
     path = build_db(tmp_path_factory.mktemp("serve") / "reports.db")
+    V.prepare(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def sample_db_path(tmp_path_factory) -> Path:
+    path = build_db(tmp_path_factory.mktemp("serve-samples") / "reports.db", sample_documents)
     V.prepare(path)
     return path
 
@@ -110,6 +122,7 @@ def ds(db_path):
 
 # ----------------------------------------------------------------------------- views
 
+@pytest.mark.shared
 def test_t2_wide_is_laid_out_as_printed(db):
     """xingtai-gxj-2023, t2 row 一、本年新收: 自然人 3, 总计 3 (its gold)."""
     sha = sha_of(db, XINGTAI.name)
@@ -142,6 +155,7 @@ def test_t2_wide_is_laid_out_as_printed(db):
     assert (t3["review"]["结果维持"], t3["review"]["总计"]) == (3, 3)
 
 
+@pytest.mark.shared
 def test_wide_views_show_every_stored_cell(db):
     """t1_wide / t2_wide / t3_wide hold exactly the values of the cells table, for every report."""
     layouts = {
@@ -168,6 +182,7 @@ def test_wide_views_show_every_stored_cell(db):
     assert n > 500
 
 
+@pytest.mark.shared
 def test_report_overview_and_flag_views(db):
     for r in rows(db, "SELECT * FROM report_overview"):
         sev = dict(db.execute("SELECT severity, COUNT(*) FROM flags WHERE report = ? GROUP BY 1",
@@ -184,6 +199,7 @@ def test_report_overview_and_flag_views(db):
     assert sum(r["次数"] for r in cf) == n_flags
 
 
+@pytest.mark.shared
 def test_issuer_trend_and_coverage(db):
     trend = rows(db, "SELECT * FROM issuer_trend")
     assert trend
@@ -205,6 +221,7 @@ def test_issuer_trend_and_coverage(db):
     assert xt["2023年"] is not None and xt["2022年"] is None
 
 
+@pytest.mark.shared
 def test_paragraph_sections_in_chinese(db):
     secs = {r[0] for r in db.execute("SELECT DISTINCT 部分 FROM paragraph_list")}
     assert "四、政府信息公开行政复议、行政诉讼情况" in secs
@@ -221,6 +238,7 @@ def like_ids(db, term: str) -> set[int]:
     return {r[0] for r in db.execute("SELECT id FROM paragraphs WHERE text LIKE ?", [f"%{term}%"])}
 
 
+@pytest.mark.shared
 def test_tokens_are_filled_with_jieba_words(db):
     empty = db.execute("SELECT COUNT(*) FROM paragraphs WHERE text != '' AND "
                        "(tokens IS NULL OR tokens = '')").fetchone()[0]
@@ -230,12 +248,14 @@ def test_tokens_are_filled_with_jieba_words(db):
         "四", "政府信息公开", "行政复议", "行政诉讼", "情况"]
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("term", SEARCH_TERMS)
 def test_fts_finds_what_like_finds(db, term):
     expected = like_ids(db, term)
     assert set(V.search_paragraphs(db, term)) == expected
 
 
+@pytest.mark.shared
 def test_fts_search_for_xingzhengfuyi(db):
     expected = like_ids(db, "行政复议")
     assert len(expected) >= 5
@@ -251,6 +271,7 @@ def test_fts_search_for_xingzhengfuyi(db):
                       "AND rowid NOT IN (SELECT id FROM paragraphs)").fetchone()[0] == 0
 
 
+@pytest.mark.shared
 def test_search_index_follows_a_reaudit(tmp_path):
     path = build_db(tmp_path / "reports.db")
     V.prepare(path)
@@ -263,6 +284,7 @@ def test_search_index_follows_a_reaudit(tmp_path):
     assert len(after) == len(before)
 
 
+@pytest.mark.shared
 def test_datasette_search_box_and_canned_query(ds, db):
     expected = like_ids(db, "行政复议")
     name = ds._xxgk["database"]
@@ -283,6 +305,7 @@ def test_datasette_search_box_and_canned_query(ds, db):
 
 # ----------------------------------------------------------------------------- datasette
 
+@pytest.mark.shared
 def test_metadata_describes_every_table_view_and_column(db, ds):
     from extractor.serve import build_metadata
     meta = build_metadata("reports", ds._xxgk["path"])["databases"]["reports"]
@@ -304,6 +327,7 @@ def test_metadata_describes_every_table_view_and_column(db, ds):
     assert {"errors_this_year", "contradictions", "correction_rate", "search"} <= set(meta["queries"])
 
 
+@pytest.mark.shared
 def test_every_page_and_canned_query_works(ds, db):
     name = ds._xxgk["database"]
     for path in ["/", f"/{name}"] + [f"/{name}/{t}" for t in db.table_names() + db.view_names()
@@ -330,6 +354,7 @@ def test_every_page_and_canned_query_works(ds, db):
     assert all(row["年度"] == latest and row["错误"] > 0 for row in r.json())
 
 
+@pytest.mark.shared
 def test_links_from_flags_and_reports(ds, db):
     name = ds._xxgk["database"]
     sha = sha_of(db, XINGTAI.name)
@@ -345,6 +370,7 @@ def test_links_from_flags_and_reports(ds, db):
         assert "/cells?report=" in html
 
 
+@pytest.mark.shared
 def test_datasette_opens_the_reports_database_read_only(ds, db_path):
     database = ds.get_database(ds._xxgk["database"])
     conn = database.connect()
@@ -367,7 +393,7 @@ def _some_flags(db, n=3) -> list[str]:
 
 
 def test_decisions_survive_reaudit(tmp_path):
-    path = build_db(tmp_path / "reports.db")
+    path = build_db(tmp_path / "reports.db", sample_documents)
     V.prepare(path)
     db = open_db(path)
     a, b, c = _some_flags(db)
@@ -378,7 +404,7 @@ def test_decisions_survive_reaudit(tmp_path):
     kept = V.decisions(db)
     assert set(kept) == {a, b}
     # re-run the audit: every report extracted again and saved again
-    for doc in real_documents():
+    for doc in sample_documents():
         save_report(db, extract(doc))
     V.ensure_views(db)
     assert V.decisions(db) == kept
@@ -393,14 +419,14 @@ def test_decisions_survive_reaudit(tmp_path):
 
 
 def test_decisions_survive_xxgk_audit_cli(tmp_path):
-    """The real command: `xxgk audit REAL --db DB --force` after decisions were recorded."""
+    """The real command: `xxgk audit FOLDER --db DB --force` after decisions were recorded."""
     from typer.testing import CliRunner
 
     from extractor.cli import app
 
-    folder = tmp_path / "real"
+    folder = tmp_path / "reports"
     folder.mkdir()
-    for doc in real_documents():
+    for doc in sample_documents():
         (folder / doc.name).write_bytes(doc.read_bytes())
     db_file = tmp_path / "reports.db"
     runner = CliRunner()
@@ -416,20 +442,20 @@ def test_decisions_survive_xxgk_audit_cli(tmp_path):
     r = runner.invoke(app, ["audit", str(folder), "--db", str(db_file), "--force", "--workers", "0"])
     assert r.exit_code in (0, 1), r.output
     db = open_db(db_file)
-    assert db.execute("SELECT COUNT(*) FROM reports").fetchone()[0] == len(real_documents())
+    assert db.execute("SELECT COUNT(*) FROM reports").fetchone()[0] == len(sample_documents())
     assert V.decisions(db) == {a: ("confirmed", "属实"), b: ("dismissed", "误报")}
     V.ensure_views(db)
     shown = {r["标记指纹"]: r["审核状态"] for r in rows(db, "SELECT * FROM flag_review")}
     assert shown[a] == "已确认" and shown[b] == "已驳回"
 
 
-def test_review_cli_messages_and_errors(db_path, tmp_path):
+def test_review_cli_messages_and_errors(sample_db_path, tmp_path):
     from typer.testing import CliRunner
 
     from extractor.cli import app
 
     path = tmp_path / "reports.db"
-    copy_db(db_path, path)
+    copy_db(sample_db_path, path)
     db = open_db(path)
     fp = _some_flags(db, 1)[0]
     runner = CliRunner()
@@ -448,6 +474,7 @@ def test_review_cli_messages_and_errors(db_path, tmp_path):
     assert r.exit_code == 2
 
 
+@pytest.mark.shared
 def test_review_import_csv(db_path, tmp_path, ds):
     from typer.testing import CliRunner
 
@@ -494,11 +521,11 @@ def test_review_import_csv(db_path, tmp_path, ds):
     assert V.decisions(db)[a] == ("confirmed", "核实属实")
 
 
-def test_web_review_form(db_path, tmp_path):
+def test_web_review_form(sample_db_path, tmp_path):
     from extractor.serve import make_datasette
 
     path = tmp_path / "reports.db"
-    copy_db(db_path, path)
+    copy_db(sample_db_path, path)
     fp = _some_flags(open_db(path), 1)[0]
     ds = make_datasette(path, prepare=False)
 

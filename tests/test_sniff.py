@@ -8,22 +8,34 @@ from types import SimpleNamespace
 
 import pytest
 
+from conftest import CORPUS, ROOT
 from extractor.document import Document, ReadError
 from extractor.readers import read, sniff
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+SAMPLES = ROOT / "corpus"  # the repository's own samples (corpus/README.md)
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
 
 
+@pytest.mark.shared  # real published reports: as the issuers' sites serve them
 @pytest.mark.parametrize("path,kind", [
     (CORPUS / "real" / "huaian-city-2024.pdf", "pdf"),
     (CORPUS / "real" / "pingtan-2024.html", "html"),
     (CORPUS / "real" / "shanghai-office-2019.html", "html"),
     (CORPUS / "real" / "xingtai-gxj-2023.txt", "txt"),
-    (CORPUS / "synthetic" / "syn-01-citydept-2020.docx", "docx"),
-    (CORPUS / "synthetic" / "syn-04-districtgov-2022.pdf", "pdf"),
 ], ids=lambda x: x.name if isinstance(x, Path) else x)
 def test_corpus(path, kind):
+    assert sniff(path) == kind
+
+
+@pytest.mark.parametrize("path,kind", [
+    (SAMPLES / "sample-01-citydept-2023.docx", "docx"),
+    (SAMPLES / "sample-02-countygov-2020.docx", "docx"),
+    (SAMPLES / "sample-03-districtgov-2022.html", "html"),
+    (SAMPLES / "sample-04-countydept-2021.html", "html"),  # GBK
+    (SAMPLES / "sample-05-citygov-2023.pdf", "pdf"),
+    (SAMPLES / "sample-06-citydept-2023.pdf", "pdf"),
+], ids=lambda x: x.name if isinstance(x, Path) else x)
+def test_samples(path, kind):
     assert sniff(path) == kind
 
 
@@ -48,7 +60,7 @@ def test_content_beats_extension(tmp_path):
     pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
     assert sniff(pdf) == "pdf"
     renamed = tmp_path / "report.pdf"
-    shutil.copy(CORPUS / "synthetic" / "syn-01-citydept-2020.docx", renamed)
+    shutil.copy(SAMPLES / "sample-01-citydept-2023.docx", renamed)
     assert sniff(renamed) == "docx"
     assert len(read(renamed).tables) == 3  # and it is read as the DOCX it is
     html_doc = tmp_path / "report.doc"  # Word "save as web page" files published as .doc

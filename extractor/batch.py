@@ -14,7 +14,8 @@
   (`store.save_report`), so a run killed at any point (even SIGKILL) leaves every stored report
   complete; running again finishes the job and gives the same database content as an
   uninterrupted run.
-* **Incremental.** A file whose sha256 is stored, at the same path, by the same xxgk version is
+* **Incremental.** A file whose sha256 is stored, at the same path, by the same xxgk version and
+  under the same check settings (`config`, whose digest is part of the stored version) is
   skipped, failed or not (`retry_failed=True` redoes the failed ones, `force=True` all); a
   changed file replaces its old report. Reports of files that
   are no longer in the folder are DELETED from the database and listed in the summary as 已删除,
@@ -30,6 +31,7 @@
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import signal
@@ -42,14 +44,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
+from .status import READ_STATUSES, Severity
+
 REPORT_SUFFIXES = {".pdf", ".docx", ".doc", ".wps", ".html", ".htm", ".shtml", ".xhtml", ".txt"}
-OK_STATUSES = ("ok", "partial")
+OK_STATUSES = READ_STATUSES
 DEFAULT_TIMEOUT = 120.0  # seconds per file; a real report takes well under 10
 DEFAULT_MEMORY_MB = 3072  # address space per worker (RLIMIT_AS); a worker normally peaks < 400 MB
 MIN_MEMORY_MB = 768  # below this a warm worker (spaCy, jieba, pdfminer: ~450 MB mapped) cannot read
 _STARTUP_TIMEOUT = 120.0  # a worker that is not ready after this long is replaced
 _MAX_START_FAILURES = 3  # workers dying before they are ready, in a row: give up
-_SEVERITIES = (("error", "错误"), ("warning", "警告"), ("info", "提示"))
+_SEVERITIES = tuple((s.value, s.label) for s in Severity)
 _FAILURES_SHOWN = 30
 _PREFETCH = 2  # files queued at a worker: the next one is there when it finishes one
 
@@ -386,7 +390,7 @@ def _crash_message(name: str, exitcode: Optional[int], memory_mb: Optional[int])
 def audit_folder(folder, db_path, workers: Optional[int] = None, force: bool = False,
                  timeout: float = DEFAULT_TIMEOUT, memory_mb: Optional[int] = DEFAULT_MEMORY_MB,
                  progress: bool = True, console=None, retry_failed: bool = False,
-                 extract_fn: Optional[Callable] = None) -> Summary:
+                 extract_fn: Optional[Callable] = None, config: Optional[dict] = None) -> Summary:
     """Audit every report file below `folder` (or one file) into the SQLite database `db_path`.
 
     workers: processes (None: all cores; 0: in this process, without time/memory limits).
@@ -394,6 +398,9 @@ def audit_folder(folder, db_path, workers: Optional[int] = None, force: bool = F
     force: read every file again. retry_failed: read again the unchanged files whose stored
     status is not ok/partial (e.g. after a timeout on a busy machine).
     extract_fn: replaces `extractor.pipeline.extract` (a picklable top-level function; tests).
+    config: the checks' settings (extractor/config.py resolve(); plain data, sent to the workers).
+    Its digest is stored with each report as part of xxgk_version ("0.1.0+config.…"), so a file
+    audited under other settings is not "unchanged": it is read and checked again.
     Raises UsageError for bad arguments; never raises because of a file.
     """
     from .errors import SchemaError
@@ -413,6 +420,11 @@ def audit_folder(folder, db_path, workers: Optional[int] = None, force: bool = F
     if console is None:
         from rich.console import Console
         console = Console(stderr=False)
+
+    if config and extract_fn is None:
+        from .pipeline import extract
+        extract_fn = functools.partial(extract, config=config)  # picklable: a top-level function + data
+    version = _version(config)
 
     t0 = time.monotonic()
     summary = Summary(folder=str(folder), db=str(db_path), workers=workers)
@@ -434,7 +446,7 @@ def audit_folder(folder, db_path, workers: Optional[int] = None, force: bool = F
     db.conn.execute("PRAGMA wal_autocheckpoint=10000")
     try:
         present = _plan_and_run(summary, db, root, files, force, retry_failed, console, progress,
-                                timeout, memory_mb, extract_fn, workers)
+                                timeout, memory_mb, extract_fn, workers, version)
         if not summary.interrupted:
             _cross_year(summary, db)
         _fill_summary(summary, db, present - {p for p, _ in summary.duplicates})
@@ -450,11 +462,12 @@ def audit_folder(folder, db_path, workers: Optional[int] = None, force: bool = F
 
 def _plan_and_run(summary: Summary, db, root: Path, files: list[Path], force: bool, retry_failed: bool,
                   console, progress: bool, timeout: float, memory_mb: Optional[int], extract_fn,
-                  workers: int) -> set[str]:
+                  workers: int, version: Optional[str] = None) -> set[str]:
     """Hash every file; decide what to read, what is unchanged, duplicate or removed; read."""
     from .store import delete_report, stored_reports
 
     stored = stored_reports(db)
+    version = version or _version()
     by_sha: dict[str, str] = {}
     items: list[_Item] = []
     present: set[str] = set()
@@ -479,7 +492,7 @@ def _plan_and_run(summary: Summary, db, root: Path, files: list[Path], force: bo
                 continue
             by_sha[sha] = path
             old = stored.get(sha)
-            if (not force and old is not None and old[0] == path and old[1] == _version()
+            if (not force and old is not None and old[0] == path and old[1] == version
                     and not (retry_failed and old[2] not in OK_STATUSES)):
                 summary.unchanged += 1
                 continue
@@ -494,7 +507,7 @@ def _plan_and_run(summary: Summary, db, root: Path, files: list[Path], force: bo
             delete_report(db, sha)
             summary.removed.append(path)
 
-    runner = _Runner(summary, db, console, progress, timeout, memory_mb, extract_fn)
+    runner = _Runner(summary, db, console, progress, timeout, memory_mb, extract_fn, version)
     try:
         runner.run(items, workers)
     except KeyboardInterrupt:
@@ -524,17 +537,22 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _version() -> str:
+def _version(config: Optional[dict] = None) -> str:
+    """xxgk's version, plus the digest of non-default check settings ("0.1.0+config.1a2b3c4d5e6f")."""
     from . import __version__
-    return __version__
+    from .config import digest
+
+    d = digest(config)
+    return f"{__version__}+config.{d}" if d else __version__
 
 
 class _Runner:
     """Sends files to workers, stores what comes back, replaces workers that hang or die."""
 
     def __init__(self, summary: Summary, db, console, progress: bool, timeout: float,
-                 memory_mb: Optional[int], extract_fn):
+                 memory_mb: Optional[int], extract_fn, version: Optional[str] = None):
         self.summary, self.db, self.console = summary, db, console
+        self.version = version
         self.timeout, self.memory_mb, self.extract_fn = timeout, memory_mb, extract_fn
         self.counts = {"ok": 0, "failed": 0}
         self.pool: list[_Worker] = []
@@ -564,6 +582,10 @@ class _Runner:
                 save_report(self.db, report)
             except Exception as e2:  # the database itself fails (disk full, locked): stop
                 raise BatchError(f"无法写入数据库 {self.summary.db}：{type(e2).__name__}: {_short(e2)}") from e2
+        if self.version and self.version != _version():  # checked under non-default settings: say which
+            with self.db.conn:
+                self.db.conn.execute("UPDATE reports SET xxgk_version = ? WHERE sha256 = ?",
+                                     [self.version, report.sha256])
         s = self.summary
         s.processed += 1
         s.this_run[report.status] = s.this_run.get(report.status, 0) + 1

@@ -16,7 +16,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 def _version(value: bool) -> None:
     if value:
         from . import __version__
-        from .store import SCHEMA_VERSION
+        from .schema import SCHEMA_VERSION
 
         typer.echo(f"xxgk {__version__}（数据库结构版本 {SCHEMA_VERSION}）")
         raise typer.Exit()
@@ -75,6 +75,7 @@ def show(
 ):
     """显示一份报告的提取结果：元数据、章节、三张表的单元格和检查结果。"""
     from .pipeline import extract
+    from .status import Status
 
     if not report.is_file():
         typer.echo(f"文件不存在：{report}", err=True)
@@ -85,7 +86,7 @@ def show(
     else:
         from .render import print_report
         print_report(r, _console())
-    raise typer.Exit(0 if r.status in ("ok", "partial") else 1)
+    raise typer.Exit(0 if Status(r.status).is_read else 1)
 
 
 @app.command()

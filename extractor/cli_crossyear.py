@@ -118,13 +118,14 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
         from rich.table import Table
 
+        from .status import Severity
+
         t = Table(show_lines=False)
         for col in ("检查", "级别", "发布机关", "年度", "对比", "说明"):
             t.add_column(col, overflow="fold")
-        sev = {"error": "错误", "warning": "警告", "info": "提示"}
         for check, severity, issuer, year, other_year, message in database.conn.execute(
                 "SELECT f.check_id, f.severity, i.name, f.report_year, f.other_year, f.message FROM crossyear_flags f "
                 "LEFT JOIN issuers i ON i.id = f.issuer_id ORDER BY CASE f.severity WHEN 'error' THEN 0 "
                 "WHEN 'warning' THEN 1 ELSE 2 END, f.check_id, i.name, f.report_year"):
-            t.add_row(check, sev.get(severity, severity), issuer or "", str(year or ""), str(other_year or ""), message)
+            t.add_row(check, Severity(severity).label, issuer or "", str(year or ""), str(other_year or ""), message)
         Console().print(t)

@@ -37,6 +37,7 @@ def register(app: typer.Typer) -> None:
         import tempfile
 
         from .sections import classifier as C
+        from .sections import training as T
         from .sections.evaluate import load_documents
 
         docs = load_documents(corpus, shared)
@@ -44,14 +45,14 @@ def register(app: typer.Typer) -> None:
             typer.echo("没有找到带 gold 的文档，无法训练", err=True)
             raise typer.Exit(2)
         lds = [d.ld for d in docs]
-        examples = C.training_examples(lds)
+        examples = T.training_examples(lds)
         model = C.train(examples)
         out = out.resolve()
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".sections-", dir=out.parent))
         tmp.chmod(0o755)
         try:
-            model.to_disk(tmp, C.training_info(lds, examples))
+            model.to_disk(tmp, T.training_info(lds, examples))
             if out.exists():
                 if not (out / "config.cfg").is_file() and any(out.iterdir()):
                     typer.echo(f"{out} 不是模型目录，拒绝覆盖", err=True)
@@ -61,12 +62,12 @@ def register(app: typer.Typer) -> None:
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp)
-        C._cache.pop(str(out), None)
+        C.forget(out)
         for d in lds:
             if not d.usable:
                 typer.echo(f"未使用 {d.name}：{d.why}")
         used = sum(d.usable for d in lds)
-        per = "，".join(f"{k} {v}" for k, v in C.training_info(lds, examples)["per_label"].items())
+        per = "，".join(f"{k} {v}" for k, v in T.training_info(lds, examples)["per_label"].items())
         typer.echo(f"已训练：{used} 份文档、{len(examples)} 个段落（{per}）")
         typer.echo(f"模型：{C.describe(out)}")
         typer.echo(f"评估这个模型：xxgk eval --model {out}")

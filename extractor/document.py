@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, Optional
 
+from .status import Status
+
 BBox = tuple[float, float, float, float]
 
 
@@ -99,5 +101,5 @@ class ReadError(Exception):
 
     def __init__(self, status: str, message: str):
         super().__init__(message)
-        self.status = status  # error | unsupported | not_a_report | needs_ocr | needs_soffice
+        self.status = Status(status)  # anything but ok/partial: error, unsupported, needs_ocr, …
         self.message = message

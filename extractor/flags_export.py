@@ -6,12 +6,13 @@ import io
 import json
 from typing import Optional
 
+from .status import severity_rank
+
 COLUMNS = ["name", "issuer", "report_year", "check_id", "severity", "message", "cells", "page",
            "quote", "fingerprint"]
 HEADERS = {"name": "文件", "issuer": "发布单位", "report_year": "年度", "check_id": "检查",
            "severity": "级别", "message": "说明", "cells": "单元格", "page": "页", "quote": "原文",
            "fingerprint": "指纹"}
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
 def query_flags(db, severity: Optional[list[str]] = None, check: Optional[list[str]] = None,
@@ -40,7 +41,7 @@ def query_flags(db, severity: Optional[list[str]] = None, check: Optional[list[s
     rows = [dict(zip(COLUMNS, r)) for r in db.conn.execute(sql, params).fetchall()]
     for r in rows:
         r["cells"] = ", ".join(json.loads(r["cells"] or "[]"))
-    rows.sort(key=lambda r: (r["name"] or "", SEVERITY_ORDER.get(r["severity"], 9), r["check_id"]))
+    rows.sort(key=lambda r: (r["name"] or "", severity_rank(r["severity"]), r["check_id"]))
     return rows
 
 

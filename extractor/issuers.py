@@ -358,48 +358,8 @@ def same_issuer(a: str | Identity, b: str | Identity) -> bool:
 
 # ----------------------------------------------------------------------------- database
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS issuers (
-  id INTEGER PRIMARY KEY,
-  name TEXT NOT NULL,            -- display name: every region token + the body as printed
-  level TEXT,                    -- central | province | city | county | township | NULL (unknown)
-  kind TEXT,                     -- government | department
-  aliases TEXT,                  -- JSON list of other printed names (and alias-file names)
-  key TEXT NOT NULL UNIQUE       -- region chain + canonical body: what the grouping compares
-);
-CREATE TABLE IF NOT EXISTS report_issuers (
-  report TEXT PRIMARY KEY REFERENCES reports(sha256),
-  issuer_id INTEGER REFERENCES issuers(id),
-  printed TEXT,                  -- the name as the report prints it (normalised)
-  chain TEXT,                    -- JSON list of region tokens (after the preamble's parent, aliases)
-  levels TEXT,                   -- JSON list, one level per token
-  body TEXT,
-  body_key TEXT,
-  group_key TEXT,                -- NULL: matches no other report
-  source TEXT,                   -- title | signature (+alias)
-  parent_from TEXT,              -- preamble | signature when the parent region came from there
-  overrides TEXT                 -- JSON: level/kind from rules/issuer_aliases.toml
-);
-CREATE INDEX IF NOT EXISTS report_issuers_issuer ON report_issuers(issuer_id);
-CREATE INDEX IF NOT EXISTS report_issuers_group ON report_issuers(group_key);
-"""
-
-
-def ensure_schema(db) -> None:
-    conn = _conn(db)
-    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'report_issuers'").fetchone():
-        _run_script(conn, SCHEMA)
-
-
 def _conn(db):
     return getattr(db, "conn", db)
-
-
-def _run_script(conn, script: str) -> None:
-    """Statement by statement: executescript() would first COMMIT the caller's open transaction."""
-    for stmt in script.split(";"):
-        if stmt.strip():
-            conn.execute(stmt)
 
 
 def identity_from_db(db, sha: str, aliases: Optional[dict] = None) -> Optional[Identity]:
@@ -515,7 +475,6 @@ def link_reports(db, shas: Iterable[str], aliases: Optional[dict] = None) -> set
     """Parse and store the issuer of each report, regroup what they touch. Returns every report
     whose issuer_id changed (the given ones included when they are new). Does not commit."""
     conn = _conn(db)
-    ensure_schema(conn)
     aliases = load_aliases() if aliases is None else aliases
     groups: set[str] = set()
     for sha in shas:
@@ -539,7 +498,6 @@ def link_missing(db) -> set[str]:
     """Link every stored report that has no issuer row yet (databases audited before this module,
     or by a command that does not call the cross-year hook); drop rows of deleted reports."""
     conn = _conn(db)
-    ensure_schema(conn)
     conn.execute("DELETE FROM report_issuers WHERE report NOT IN (SELECT sha256 FROM reports)")
     conn.execute("DELETE FROM issuers WHERE id NOT IN (SELECT issuer_id FROM report_issuers "
                  "WHERE issuer_id IS NOT NULL)")
@@ -551,7 +509,6 @@ def link_missing(db) -> set[str]:
 def relink_all(db) -> set[str]:
     """Recompute every report's issuer (after editing rules/issuer_aliases.toml)."""
     conn = _conn(db)
-    ensure_schema(conn)
     load_aliases.cache_clear()
     shas = [s for (s,) in conn.execute("SELECT sha256 FROM reports ORDER BY sha256")]
     conn.execute("DELETE FROM report_issuers WHERE report NOT IN (SELECT sha256 FROM reports)")

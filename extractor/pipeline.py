@@ -6,6 +6,7 @@ from pathlib import Path
 
 from .document import Document, ReadError
 from .report import Report
+from .status import Status
 
 # An annual report has tens of pages; a PDF claiming more than this is refused before it is read
 # (reading costs time and memory per page: 20,000 empty pages take ~10 s and 200 MB).
@@ -55,12 +56,13 @@ def build_report(doc: Document, path: str, sha: str) -> Report:
     return report
 
 
-def run_checks(report: Report) -> None:
-    if report.status in ("ok", "partial"):
+def run_checks(report: Report, config: dict | None = None) -> None:
+    """config: the engine's (extractor/config.py resolves the user's --select/--ignore and xxgk.toml)."""
+    if Status(report.status).is_read:
         from .checks import run_checks as _run
         from .checks.ocr_confidence import downgrade_low_confidence
 
-        _run(report)
+        _run(report, config)
         # An error resting on a value OCR read with low confidence may be the OCR's mistake.
         downgrade_low_confidence(report)
 
@@ -94,8 +96,9 @@ def _check_size(path: str) -> None:
                                            "不像是一份年度报告，未读取")
 
 
-def extract(path: str | Path, checks: bool = True) -> Report:
-    """Read, map and check one file. Never raises for a bad file: the Report carries the status."""
+def extract(path: str | Path, checks: bool = True, config: dict | None = None) -> Report:
+    """Read, map and check one file. Never raises for a bad file: the Report carries the status.
+    config: which checks run and with what settings (see run_checks)."""
     from .readers import read
 
     path = str(path)
@@ -109,7 +112,7 @@ def extract(path: str | Path, checks: bool = True) -> Report:
         return Report(document=path, sha256=sha, format="", status=e.status, messages=[e.message])
     report = build_report(doc, path, sha)
     if checks:
-        run_checks(report)
+        run_checks(report, config)
     return report
 
 

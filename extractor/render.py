@@ -5,6 +5,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from .report import Report
+from .status import Status
 
 SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 
@@ -17,7 +18,7 @@ def print_report(r: Report, console: Console) -> None:
                   f"统计期限 {r.period_text}", markup=False)
     for m in r.messages:
         console.print(f"  ! {m}", markup=False)
-    if r.status not in ("ok", "partial"):
+    if not Status(r.status).is_read:
         return  # nothing was extracted; the message says why
     secs = RichTable(title="章节", show_lines=False)
     for col in ("key", "标题", "页", "开头"):

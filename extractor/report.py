@@ -13,6 +13,8 @@ from .document import BBox
 Value = Union[int, float, str, None]
 
 SECTION_KEYS = ("overview", "active", "requests", "review_litigation", "problems", "other")
+# What a paragraph can belong to: the title and preamble before 一, then the six sections.
+SECTION_LABELS = ("preamble",) + SECTION_KEYS
 
 
 @dataclass

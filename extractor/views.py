@@ -25,6 +25,8 @@ from typing import Optional, Union
 import sqlite_utils
 
 from .resources import load_rules as load
+from .schema import FTS_TABLE, FTS_TRIGGERS, enable_search, ensure_schema, open_db, replace_views
+from .status import Severity, Status
 
 # ----------------------------------------------------------------------------- vocabulary
 
@@ -40,11 +42,8 @@ STATUS_ALIASES = {
 }
 # In an imported CSV these mean "no decision on this row": the row is skipped.
 CSV_SKIP = ("", "待审核", "-", "—")
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
-REPORT_STATUS_LABELS = {
-    "ok": "完整读出", "partial": "部分读出", "error": "处理出错", "unsupported": "格式不支持",
-    "not_a_report": "不是年报", "needs_ocr": "需要OCR（扫描件）", "needs_soffice": "需要LibreOffice",
-}
+SEVERITY_LABELS = {s.value: s.label for s in Severity}
+REPORT_STATUS_LABELS = {s.value: s.label for s in Status}
 T3_GROUP_LABELS = {"review": "行政复议", "lit_direct": "行政诉讼（未经复议直接起诉）",
                    "lit_after_review": "行政诉讼（复议后起诉）"}
 PREAMBLE_LABEL = "标题和前言"
@@ -64,7 +63,6 @@ DbLike = Union[sqlite_utils.Database, str, Path]
 
 
 def _db(db: DbLike) -> sqlite_utils.Database:
-    from .store import open_db  # checks the schema version (migrates an older database)
 
     return db if isinstance(db, sqlite_utils.Database) else open_db(db)
 
@@ -342,41 +340,14 @@ ORDER BY v.decided_at DESC"""
     return views
 
 
-# ----------------------------------------------------------------------------- schema
-
-REVIEWS_SQL = """
-CREATE TABLE IF NOT EXISTS reviews (
-  fingerprint TEXT PRIMARY KEY,   -- flags.fingerprint (store.flag_fingerprint)
-  status TEXT NOT NULL CHECK (status IN ('confirmed', 'dismissed')),
-  note TEXT,
-  reviewer TEXT,
-  decided_at TEXT,
-  -- what the flag said when the decision was made (kept if the flag later disappears)
-  check_id TEXT, report TEXT, issuer TEXT, report_year INTEGER, message TEXT
-);
-CREATE TABLE IF NOT EXISTS review_history (
-  id INTEGER PRIMARY KEY,
-  fingerprint TEXT NOT NULL,
-  status TEXT NOT NULL,           -- confirmed | dismissed | open (decision withdrawn)
-  note TEXT,
-  reviewer TEXT,
-  decided_at TEXT,
-  source TEXT                     -- cli | csv:<file>
-);
-CREATE INDEX IF NOT EXISTS review_history_fingerprint ON review_history(fingerprint);
-CREATE INDEX IF NOT EXISTS flags_fingerprint ON flags(fingerprint);
--- the wide views look cells up by (report, key)
-CREATE INDEX IF NOT EXISTS cells_report_key ON cells(report, key);
-"""
+# ----------------------------------------------------------------------------- structure
+# Tables, indexes, views and the FTS index are created by extractor/schema.py; this module gives it
+# the views' SQL and fills the search tokens.
 
 
 def ensure_reviews(db: DbLike) -> None:
-    """Create the reviewer tables if missing. Never drops or rewrites a decision."""
-    db = _db(db)
-    if "flags" not in db.table_names():
-        from .store import ensure_schema
-        ensure_schema(db)
-    db.conn.executescript(REVIEWS_SQL)
+    """The reviewer tables exist in every database schema.open_db opened (or migrated)."""
+    ensure_schema(_db(db))
 
 
 ISSUER_JOIN = ("LEFT JOIN report_issuers ri ON ri.report = r.sha256 "
@@ -385,21 +356,12 @@ ISSUER_JOIN = ("LEFT JOIN report_issuers ri ON ri.report = r.sha256 "
 
 def ensure_views(db: DbLike) -> list[str]:
     """(Re)create the reviewer views (and the reviews tables they join). Returns the view names."""
-    from .checks.crossyear import ensure_tables
-
     db = _db(db)
-    ensure_reviews(db)
-    ensure_tables(db)  # the issuer links the views join
+    ensure_schema(db)
     sql = _view_sql(db)
     with db.conn:
-        for name, body in sql.items():
-            db.conn.execute(f"DROP VIEW IF EXISTS {_ident(name)}")
-            db.conn.execute(f"CREATE VIEW {_ident(name)} AS\n{body}")
+        replace_views(db.conn, sql)
     return list(sql)
-
-
-FTS_TABLE = "paragraphs_fts"
-_FTS_TRIGGERS = ("paragraphs_ai", "paragraphs_ad", "paragraphs_au")
 
 
 def ensure_search(db: DbLike, rebuild: bool = False) -> int:
@@ -411,10 +373,7 @@ def ensure_search(db: DbLike, rebuild: bool = False) -> int:
     from .segment import tokens_signature
 
     db = _db(db)
-    if "paragraphs" not in db.table_names():
-        from .store import ensure_schema
-        ensure_schema(db)
-    db.conn.execute("CREATE TABLE IF NOT EXISTS search_meta (key TEXT PRIMARY KEY, value TEXT)")
+    ensure_schema(db)
     row = db.execute("SELECT value FROM search_meta WHERE key = 'tokens'").fetchone()
     signature = tokens_signature()
     stale = row is not None and row[0] != signature  # tokens made by another segmenter version
@@ -428,9 +387,8 @@ def ensure_search(db: DbLike, rebuild: bool = False) -> int:
                         [signature])
     names = set(db.table_names())
     triggers = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-    if FTS_TABLE not in names or not set(_FTS_TRIGGERS) <= triggers:
-        db["paragraphs"].enable_fts(["tokens"], fts_version="FTS5", create_triggers=True,
-                                    replace=True)
+    if FTS_TABLE not in names or not set(FTS_TRIGGERS) <= triggers:
+        enable_search(db)
         rebuild = True
     elif not rebuild:
         indexed = db.execute(f"SELECT COUNT(*) FROM {FTS_TABLE}_docsize").fetchone()[0]
@@ -446,7 +404,6 @@ def prepare(db: DbLike) -> dict:
     and the cross-year views, views."""
     db = _db(db)
     from .checks.crossyear import ensure_crossyear_views
-    from .store import ensure_schema
     ensure_schema(db)
     ensure_crossyear_views(db)
     segmented = ensure_search(db)

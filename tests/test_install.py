@@ -17,7 +17,7 @@ import extractor
 from extractor import resources
 from extractor.cli import app
 from extractor.errors import SchemaError
-from extractor.store import SCHEMA_VERSION, open_db, schema_version
+from extractor.schema import SCHEMA_VERSION, open_db, schema_version
 
 from conftest import ROOT, extracted
 

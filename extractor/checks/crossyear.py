@@ -34,8 +34,10 @@ from functools import lru_cache
 from typing import Iterable, Optional
 
 from .. import issuers as I
+from ..schema import replace_views
+from ..status import READ_STATUSES
 
-OK = ("ok", "partial")
+OK = READ_STATUSES
 NGRAM = 5
 X04_WARN = 0.80  # spec: ≥ 0.8 warning
 X04_HIGH = 0.95  # spec: ≥ 0.95 "error-worthy", reported as a warning with the score
@@ -92,54 +94,10 @@ class CrossFlag:
 
 # ----------------------------------------------------------------------------- schema
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS crossyear_flags (
-  id INTEGER PRIMARY KEY,
-  check_id TEXT NOT NULL,
-  severity TEXT NOT NULL,
-  message TEXT,
-  report TEXT NOT NULL REFERENCES reports(sha256),        -- later report (same year: smaller sha256)
-  other_report TEXT NOT NULL REFERENCES reports(sha256),  -- earlier report / the other issuer's
-  scope TEXT NOT NULL,          -- year | peer
-  issuer_id INTEGER,            -- the issuer of `report`
-  report_year INTEGER,
-  other_year INTEGER,
-  score REAL,                   -- X04 similarity
-  cells TEXT,                   -- JSON cell keys in report
-  other_cells TEXT,             -- JSON cell keys in other_report
-  fingerprint TEXT
-);
-CREATE INDEX IF NOT EXISTS crossyear_flags_report ON crossyear_flags(report);
-CREATE INDEX IF NOT EXISTS crossyear_flags_other ON crossyear_flags(other_report);
-CREATE INDEX IF NOT EXISTS crossyear_flags_check ON crossyear_flags(check_id);
-CREATE TABLE IF NOT EXISTS crossyear_text (
-  report TEXT PRIMARY KEY REFERENCES reports(sha256),
-  report_year INTEGER,
-  n_chars INTEGER,              -- masked characters of sections 一+五+六
-  minhash BLOB,                 -- N_PERM unsigned 64-bit values, NULL when too short to compare
-  version INTEGER,
-  computed_at TEXT
-);
-CREATE TABLE IF NOT EXISTS crossyear_lsh (
-  report TEXT NOT NULL REFERENCES reports(sha256),
-  report_year INTEGER NOT NULL,
-  band INTEGER NOT NULL,
-  bucket INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS crossyear_lsh_bucket ON crossyear_lsh(report_year, band, bucket);
-CREATE INDEX IF NOT EXISTS crossyear_lsh_report ON crossyear_lsh(report);
-"""
 
 
 def _conn(db):
     return getattr(db, "conn", db)
-
-
-def ensure_tables(db) -> None:
-    conn = _conn(db)
-    I.ensure_schema(conn)
-    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'crossyear_lsh'").fetchone():
-        I._run_script(conn, SCHEMA)
 
 
 # ----------------------------------------------------------------------------- one stored report
@@ -522,7 +480,6 @@ def run_crossyear(db, sha256: str) -> list[CrossFlag]:
     arrival. Call it after store.save_report in the writer process. One transaction. Returns every
     cross-report flag that now names this report."""
     conn = _conn(db)
-    ensure_tables(conn)
     with conn:
         if conn.execute("SELECT 1 FROM reports WHERE sha256 = ?", [sha256]).fetchone() is None:
             _forget(conn, sha256)
@@ -541,7 +498,6 @@ def sync(db, full: bool = False, relink: bool = False) -> dict:
     relink=True also recomputes every issuer, e.g. after editing rules/issuer_aliases.toml).
     Returns counts."""
     conn = _conn(db)
-    ensure_tables(conn)
     with conn:
         changed = I.relink_all(conn) if relink else I.link_missing(conn)
         stale = [s for (s,) in conn.execute(
@@ -570,7 +526,6 @@ def coverage(db, link: bool = True) -> dict:
     first and last report without a report."""
     conn = _conn(db)
     if link:
-        ensure_tables(conn)
         with conn:
             I.link_missing(conn)
     have_links = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'report_issuers'").fetchone()
@@ -685,11 +640,8 @@ def ensure_crossyear_views(db, link: bool = True) -> list[str]:
     first to last report, 状态 有/缺失), issuer_coverage_matrix (one row per issuer, one column per
     year: ✓ / ✓×n / 缺), issuer_reports and crossyear_flag_list. Needs a writable connection."""
     conn = _conn(db)
-    ensure_tables(conn)
     with conn:
         if link:
             I.link_missing(conn)
-        for name, body in view_sql(conn).items():
-            conn.execute(f'DROP VIEW IF EXISTS "{name}"')
-            conn.execute(f'CREATE VIEW "{name}" AS\n{body}')
+        replace_views(conn, view_sql(conn))
     return list(VIEW_NAMES)

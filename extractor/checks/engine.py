@@ -18,9 +18,10 @@ from typing import Callable, Iterable, Optional, Union
 from ..narrative import Sentence, sentences
 from ..report import CellValue, Flag, Report
 from ..resources import rules_path
+from ..status import Severity
 
 CATALOG_PATH = rules_path("checks.toml")
-SEVERITIES = ("error", "warning", "info")  # highest first
+SEVERITIES = tuple(Severity)  # highest first
 VERSIONS = ("all", "v2019", "v2021")
 CONFIG_KEYS = ("groups", "checks", "disable", "issuer_type", "deadlines")
 UNCERTAIN = "存疑（UNCERTAIN）："
@@ -42,7 +43,7 @@ def check(check_id: str) -> Callable[[CheckFn], CheckFn]:
 
 def lower(severity: str) -> str:
     """One step down: error → warning → info (for statements with an innocent reading)."""
-    return SEVERITIES[min(SEVERITIES.index(severity) + 1, len(SEVERITIES) - 1)]
+    return Severity(severity).lowered()
 
 
 # ----------------------------------------------------------------------------- formulas
@@ -351,8 +352,8 @@ class Context:
     def flag(self, variant: Optional[str] = None, *, severity: Optional[str] = None,
              cells: Iterable[CellValue] = (), quote: Optional[str] = None, page: Optional[int] = None,
              uncertain: bool = False, note: str = "", **fields) -> Flag:
-        severity = "info" if uncertain else (severity or self.spec.severity)
-        if SEVERITIES.index(severity) < SEVERITIES.index(self.spec.severity):
+        severity = Severity.INFO if uncertain else Severity(severity or self.spec.severity)
+        if severity.rank < Severity(self.spec.severity).rank:
             raise ValueError(f"{self.spec.id}: {severity} is above the catalog severity {self.spec.severity}")
         template = self.spec.variants[variant] if variant else self.spec.message
         cells = list(cells)

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from ..document import BBox, Block, Document
-from ..report import SECTION_KEYS, Paragraph, Section
+from ..report import SECTION_KEYS, SECTION_LABELS, Paragraph, Section
 from ..template.normalize import squash
 from .rules import HeadingMatch, conf, looks_numbered, match_heading, split_merged
 
 STARTS_WITH_CHARS = 14
-LABELS = ("preamble",) + SECTION_KEYS
+LABELS = SECTION_LABELS
 TABLE_SECTION = {"t1": "active", "t2": "requests", "t3": "review_litigation"}
 AUTO = "auto"
 

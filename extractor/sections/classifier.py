@@ -9,11 +9,9 @@ with `monotone_decode` (sections come in template order).
   words.
   Numbers are replaced by 0 and a leading top-level numeral ("三、") is dropped, so neither the year
   nor a misnumbered heading sways the model. No torch, no network, no zh_core_web_* package.
-- Training data: the paragraphs of every labelled document (project corpus/ samples with gold beside
-  them, ../shared/corpus real and synthetic), labelled by the heading rules, used only when the
-  rules reproduce the document's gold sections; plus the heading variants of rules/sections.toml.
-  Never ../shared/corpus/unlabelled (a blind test set).
-- `xxgk train` rebuilds models/sections/ (fixed seed, fixed data order: same data, same model).
+- Training data: training.py (the labelled documents, labelled by the heading rules). Never
+  ../shared/corpus/unlabelled (a blind test set).
+- `xxgk train` rebuilds the model (fixed seed, fixed data order: same data, same model).
 - `get_model()` loads the committed model once per process; importing this module is cheap
   (spaCy is imported on first use).
 """
@@ -23,20 +21,16 @@ import json
 import math
 import re
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import Optional, Sequence
 
-from ..report import SECTION_KEYS
+from ..report import SECTION_LABELS
 from ..resources import model_dir
 from ..template.normalize import squash
 
 MODEL_DIR = model_dir("sections")  # the committed model, shipped inside the package
-# Training data is a source checkout's: paths relative to the repository root, where train runs.
-CORPUS_DIR = Path("corpus")
-SHARED_CORPUS = Path("../shared/corpus")
 
-LABELS = ("preamble",) + SECTION_KEYS
+LABELS = SECTION_LABELS
 SEED = 0
 # Chosen by leave-one-document-out log-loss on the labelled corpus (unigrams and few epochs give
 # better-calibrated probabilities than bigrams or longer training, which the smoothing needs).
@@ -160,6 +154,11 @@ _cache: dict[str, Optional[SectionClassifier]] = {}
 _lock = threading.Lock()
 
 
+def forget(path: Path) -> None:
+    """Drop a cached model (after `xxgk train` replaced the folder it was loaded from)."""
+    _cache.pop(str(path), None)
+
+
 def get_model(path: Path = MODEL_DIR) -> Optional[SectionClassifier]:
     """The committed model, loaded once per process; None when there is none (or it cannot load)."""
     key = str(path)
@@ -242,87 +241,3 @@ def monotone_decode(logp, lo: int, hi: int, switch: float = SWITCH_LOGP):
     post = np.exp(alpha + beta - z)
     conf = post[np.arange(n), path]
     return path + lo, conf
-
-
-# ---------------------------------------------------------------------------------------------
-# Training data
-
-
-@dataclass
-class LabelledDoc:
-    name: str  # file stem
-    group: str  # real | synthetic | sample
-    path: Path
-    gold: dict
-    usable: bool = True
-    why: str = ""  # why the rules' labels are not used (sections differ from gold)
-    examples: list[tuple[str, str]] = field(default_factory=list)  # (paragraph text, label)
-
-
-def labelled_documents(corpus_dir: Optional[Path] = CORPUS_DIR,
-                       shared_dir: Optional[Path] = SHARED_CORPUS) -> list[LabelledDoc]:
-    """Every document with a gold file, in a fixed order: shared real, shared synthetic, samples."""
-    out: list[LabelledDoc] = []
-    if shared_dir is not None and Path(shared_dir).is_dir():
-        shared_dir = Path(shared_dir)
-        for group, folder in (("real", shared_dir / "gold"), ("synthetic", shared_dir / "synthetic")):
-            for g in sorted(folder.glob("*.json")):
-                gold = json.loads(g.read_text(encoding="utf-8"))
-                out.append(LabelledDoc(g.stem, group, shared_dir / gold["document"], gold))
-    if corpus_dir is not None and Path(corpus_dir).is_dir():
-        for g in sorted(Path(corpus_dir).glob("*.json")):
-            gold = json.loads(g.read_text(encoding="utf-8"))
-            doc = Path(corpus_dir) / str(gold.get("document", ""))
-            if "sections" in gold and doc.is_file():
-                out.append(LabelledDoc(g.stem, "sample", doc, gold))
-    return [d for d in out if d.path.is_file() and "unlabelled" not in d.path.parts]
-
-
-def gold_sections(gold: dict) -> list[tuple]:
-    return [(s["key"], s["heading"], s["page"]) for s in gold.get("sections", [])]
-
-
-def label_document(ld: LabelledDoc, doc=None) -> LabelledDoc:
-    """Fill ld.examples from the heading rules; mark it unusable when they disagree with its gold."""
-    from ..readers import read
-    from .assign import assign_sections
-
-    doc = doc if doc is not None else read(str(ld.path))
-    sections, paragraphs = assign_sections(doc, model=None)
-    have = [(s.key, s.heading, s.page) for s in sections]
-    if have != gold_sections(ld.gold):
-        ld.usable, ld.why = False, "标题规则得到的章节与 gold 不符"
-    ld.examples = [(p.text, p.section) for p in paragraphs]
-    return ld
-
-
-def heading_examples() -> list[tuple[str, str]]:
-    """Every heading form of rules/sections.toml, with and without its numeral."""
-    from .rules import conf
-
-    out = []
-    for sec in conf()["section"]:
-        for v in dict.fromkeys([sec["standard"], *sec["variants"]]):
-            out.append((f"{sec['numeral']}、{v}", sec["key"]))
-    return out
-
-
-def training_examples(docs: Iterable[LabelledDoc]) -> list[tuple[str, str]]:
-    ex = []
-    for d in docs:
-        if d.usable:
-            ex.extend(d.examples)
-    return ex + heading_examples()
-
-
-def training_info(docs: Sequence[LabelledDoc], examples: Sequence[tuple[str, str]]) -> dict:
-    import spacy
-
-    counts = {lab: sum(1 for _, y in examples if y == lab) for lab in LABELS}
-    return {
-        "labels": list(LABELS), "seed": SEED, "epochs": EPOCHS, "batch": BATCH, "learn_rate": LEARN_RATE,
-        "architecture": "spacy.TextCatBOW.v3", "ngram_size": NGRAM, "length": BOW_LENGTH,
-        "spacy": spacy.__version__, "examples": len(examples), "per_label": counts,
-        "documents": [{"name": d.name, "group": d.group, "used": d.usable, "paragraphs": len(d.examples),
-                       **({"why": d.why} if d.why else {})} for d in docs],
-    }

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
-from .classifier import (CORPUS_DIR, SHARED_CORPUS, LabelledDoc, gold_sections, label_document,
-                         labelled_documents, train, training_examples)
+from .classifier import train
+from .training import (CORPUS_DIR, SHARED_CORPUS, LabelledDoc, gold_sections, label_document, labelled_documents,
+                       training_examples)
 
 
 @dataclass

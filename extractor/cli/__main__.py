@@ -1,0 +1,4 @@
+"""`python -m extractor.cli …` runs the `xxgk` command."""
+from . import main
+
+main()

@@ -314,7 +314,7 @@ def _grids(img):
 
 
 def _spans(grid):
-    return sorted((r0, c0, r1 - r0, c1 - c0) for r0, r1, c0, c1 in grid["cells"])
+    return sorted((r0, c0, r1 - r0, c1 - c0) for r0, r1, c0, c1 in grid.cells)
 
 
 def test_grid_with_merged_cells():
@@ -328,7 +328,7 @@ def test_grid_with_merged_cells():
     img[ys[0] + 2:ys[1] - 1, xs[2] - 1:xs[2] + 2] = 255  # row 0: columns 1 and 2 merged
     img[ys[2] - 1:ys[2] + 2, xs[0] + 2:xs[1] - 1] = 255  # column 0: rows 1 and 2 merged
     (grid,) = _grids(img)
-    assert (len(grid["ys"]) - 1, len(grid["xs"]) - 1) == (4, 4)
+    assert (len(grid.ys) - 1, len(grid.xs) - 1) == (4, 4)
     spans = _spans(grid)
     assert (0, 1, 1, 2) in spans and (1, 0, 2, 1) in spans
     assert len(spans) == 16 - 1 - 1
@@ -348,8 +348,8 @@ def test_grid_cut_by_the_page_break_and_bold_strokes():
     cv2.rectangle(img, (300, 60), (352, 66), 0, -1)  # a bold 60-px stroke (工) above the table
     cv2.rectangle(img, (100, 200), (700, 400), 0, 1)  # a frame around a paragraph
     (grid,) = _grids(img)
-    assert len(grid["xs"]) == 4 and len(grid["ys"]) == 4 and abs(grid["ys"][-1] - 880) <= 2
-    assert len(grid["cells"]) == 9
+    assert len(grid.xs) == 4 and len(grid.ys) == 4 and abs(grid.ys[-1] - 880) <= 2
+    assert len(grid.cells) == 9
 
 
 # ---- downgrade_low_confidence (hand-built reports, no OCR) ---------------------------------
@@ -444,3 +444,50 @@ def test_mixed_pdf_ocrs_only_its_scanned_page(tmp_path):
     assert any(c.confidence is not None for c in report.cells.values())  # page 5's cells: OCR
     assert report.cells["t2.new.total"].confidence is None  # page 4's: the text layer
     assert any("第5页是扫描图片" in m for m in report.messages)
+
+
+def test_mixed_pdf_keeps_the_ocr_readers_warnings(tmp_path, monkeypatch):
+    """A text PDF with a page without a text layer: readers.read OCRs just that page and puts its
+    blocks in page order; the OCR reader's warnings (which pages it read, cells it could not
+    read) replace the text reader's "no text layer" one. The OCR reader is stubbed: no OCR runs."""
+    import pypdfium2 as pdfium
+
+    from extractor.document import Block, Document
+    from extractor.readers import ocr, read
+
+    original = pdfium.PdfDocument(str(SAMPLE_PDFS[0]))
+    mixed = pdfium.PdfDocument.new()
+    mixed.import_pages(original, [0])
+    mixed.new_page(*original[0].get_size())  # page 2: nothing printed, like a scanned image
+    mixed.import_pages(original, [1])
+    path = tmp_path / "mixed.pdf"
+    mixed.save(str(path))
+    for d in (mixed, original):
+        d.close()
+    ocr_warnings = ["mixed.pdf 第2页是扫描图片，内容由OCR识别；OCR识别的数值可能有误，置信度低的数值已标注，请人工核对",
+                    "第2页的表格中有单元格印有内容但OCR未能识别，请人工核对"]
+    asked = []
+
+    def fake_ocr(p, only_pages=None):
+        asked.append(only_pages)
+        return Document(path=str(p), format="ocr", n_pages=1, warnings=list(ocr_warnings),
+                        blocks=[Block(kind="paragraph", text="扫描页的正文", page=2)])
+
+    monkeypatch.setattr(ocr, "read", fake_ocr)
+    doc = read(path)
+    assert asked == [{2}]
+    pages = [b.page for b in doc.blocks]
+    assert doc.format == "pdf" and pages == sorted(pages) and 2 in pages
+    assert [b.text for b in doc.blocks if b.page == 2] == ["扫描页的正文"]
+    assert doc.warnings == ocr_warnings
+
+
+def test_ocr_of_some_pages_says_which_pages_it_read(tmp_path):
+    """ocr.read(only_pages=…), as for a mixed PDF, names the pages it read."""
+    require_ocr()
+    from extractor.readers import ocr
+
+    f = make_scan(SAMPLE_PDFS[0], tmp_path / "two.pdf", pages=[0, 1])
+    doc = ocr.read(f, only_pages={2})
+    assert doc.n_pages == 1 and {b.page for b in doc.blocks} == {2}
+    assert doc.warnings[0].startswith("two.pdf 第2页是扫描图片，内容由OCR识别")

@@ -288,18 +288,26 @@ def test_undecodable_glyphs_give_a_warning(monkeypatch):
 
 
 def test_word_across_a_ruling_is_split_by_characters():
+    """pdfplumber's cell rectangles make a layout Grid, its words layout Words (with their
+    characters); a word straddling a ruling is split between the two cells."""
+    from extractor.readers import layout
+
     class FakeTable:
         cells = [(0, 0, 50, 20), (50, 0, 100, 20)]
         bbox = (0, 0, 100, 20)
 
     grid = pdf_reader._grid(FakeTable())
+    assert (grid.xs, grid.ys, grid.cells) == ([0, 50, 100], [0, 20], [(0, 1, 0, 1), (0, 1, 1, 2)])
     chars = [{"text": t, "x0": x, "x1": x + 9, "top": 5, "bottom": 15, "size": 9, "fontname": "F"}
              for t, x in (("计", 38), ("1", 52), ("2", 61))]
     word = {"text": "计12", "x0": 38, "x1": 70, "top": 5, "bottom": 15, "size": 9,
-            "fontname": "F", "chars": chars}
-    bucket: dict = {}
-    assert pdf_reader._place(word, grid, bucket) == []
-    assert {i: [w["text"] for w in ws] for i, ws in bucket.items()} == {0: ["计"], 1: ["12"]}
+            "fontname": "ABCDEF+F", "chars": chars}
+    w = pdf_reader._word(word)
+    assert (w.text, w.size, w.font) == ("计12", 9.0, "F")  # without the subset tag
+    assert [c.text for c in w.parts()] == ["计", "1", "2"]
+    buckets, loose = layout.place([w], [grid], layout.PDF_SETTINGS)
+    assert not loose
+    assert {i: [w.text for w in ws] for i, ws in buckets[0].items()} == {0: ["计"], 1: ["12"]}
 
 
 def _mini_pdf(encrypt: bool = False) -> bytes:

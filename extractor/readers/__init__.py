@@ -79,9 +79,9 @@ def _ocr_scanned_pages(doc, p: Path):
     if scans is None:
         return doc
     blocks = sorted(doc.blocks + scans.blocks, key=lambda b: b.page or 0)  # stable within a page
-    warnings = [w for w in doc.warnings if "没有文字层" not in w]
-    warnings.append(f"{p.name} 第{'、'.join(map(str, sorted(scanned)))}页是扫描图片，内容由OCR识别；"
-                    "OCR识别的数值可能有误，置信度低的数值已标注，请人工核对")
+    # The OCR reader's warnings replace the text reader's "没有文字层": which pages it read, and
+    # what it could not read.
+    warnings = [w for w in doc.warnings if "没有文字层" not in w] + scans.warnings
     return Document(path=doc.path, format=doc.format, blocks=blocks, n_pages=doc.n_pages,
                     meta=doc.meta, warnings=warnings)
 

@@ -14,11 +14,12 @@ a character is cut off. The distinct ruling positions of a table give its grid; 
 that is not drawn merges the cells on either side (merged cells and their spans). A table cut
 by the page break has no ruling at the cut: its verticals end there, and that end closes it.
 
-Each text box goes into the cell holding its centre (a box over a drawn ruling is split by its
-characters). A cell with print that no box covers is read again on its own; a lone "1" that
-leans is a "/", a lone 一/丨 that stands is a "1". Boxes outside tables are grouped into lines
-and the lines into paragraphs like the text-PDF reader does, and tables continued on the next
-page are joined with the text-PDF reader's own joiner (readers/pdf.py `_TableBuilder`).
+The text boxes (as `Word`s) and the grids go to the layout stage the text-PDF reader uses too
+(readers/layout.py, with OCR_SETTINGS): it puts each box into the cell holding its centre (a box
+over a drawn ruling is split by its characters), groups the boxes outside tables into lines and
+paragraphs, and joins tables continued on the next page. What this reader adds is how a cell is
+read: a cell with print that no box covers is read again on its own; a lone "1" that leans is a
+"/", a lone 一/丨 that stands is a "1".
 
 Every OCR'd cell carries `confidence`: the lowest score of the boxes in it; print that could not
 be read leaves 0, and a value inferred from a look-alike character at most 0.5. Paragraphs and
@@ -28,13 +29,13 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
-from ..document import Block, Document, ReadError, Table
-from .pdf import _HEADING, _PAGE_NUMBER, _JOIN_TOL, _Piece, _RawCell, _TableBuilder, _join_lines, _locate
+from ..document import Document, ReadError
+from . import layout
+from .layout import OCR_SETTINGS, Grid, Page, Word
 
 DPI = 150
 MAX_PAGES = 300  # OCR takes seconds a page; an annual report has tens of pages
@@ -76,51 +77,6 @@ _PUNCT_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s*([(),:;?!])|([(),:;?!])\s*(?=[{_
 _CJK_SPACE = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 
 
-@dataclass
-class _Box:
-    """One OCR text box (or the part of one that falls in one cell), in pixels."""
-
-    text: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    score: float
-    parts: list = field(default_factory=list)  # character (or Latin word) boxes
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def cy(self) -> float:
-        return (self.top + self.bottom) / 2
-
-
-@dataclass
-class _Line:
-    text: str
-    x0: float  # page points from here on
-    x1: float
-    top: float
-    bottom: float
-    page: int
-    confidence: float
-
-    @property
-    def size(self) -> float:
-        return self.bottom - self.top
-
-
-@dataclass
-class _Page:
-    number: int
-    width: float
-    height: float
-    items: list  # _Line and _Piece, top to bottom
-    confidence: dict  # (page, bbox) of each raw cell → its confidence
-
-
 def available() -> bool:
     """Is the OCR extra installed (rapidocr, onnxruntime and the packaged models)?"""
     try:
@@ -143,7 +99,7 @@ def read(path, only_pages: Optional[set[int]] = None) -> Document:
         if "password" in str(exc).lower():
             raise ReadError("unsupported", f"无法读取PDF文件 {name}：文件已加密，需要密码才能打开") from exc
         raise ReadError("error", f"无法读取PDF文件 {name}：文件已损坏或不完整（{exc}）") from exc
-    pages: list[_Page] = []
+    pages: list[Page] = []
     try:
         if len(pdf) > MAX_PAGES:
             raise ReadError("unsupported", f"{name} 是扫描件，页数过多（{len(pdf)} 页，OCR识别上限为 "
@@ -161,9 +117,12 @@ def read(path, only_pages: Optional[set[int]] = None) -> Document:
                                      f"（{exc}），已拒绝；请重新安装：pip install --force-reinstall 'xxgk[ocr]'") from None
     finally:
         pdf.close()
-    blocks = _assemble(pages)
-    warnings = [f"{name} 是扫描件（没有文字层），内容由OCR识别（共{len(pages)}页）；"
-                "OCR识别的数值可能有误，置信度低的数值已标注，请人工核对"]
+    blocks = layout.assemble(pages, OCR_SETTINGS)
+    if only_pages is None:
+        what = f"{name} 是扫描件（没有文字层），内容由OCR识别（共{len(pages)}页）"
+    else:  # the scanned pages of a mixed PDF, whose text pages the text-PDF reader read
+        what = f"{name} 第{'、'.join(str(pg.number) for pg in pages)}页是扫描图片，内容由OCR识别"
+    warnings = [what + "；OCR识别的数值可能有误，置信度低的数值已标注，请人工核对"]
     low = sorted({b.page for b in blocks if b.kind == "table" and b.table is not None
                   for c in b.table.cells if c.confidence is not None and c.confidence < 0.5
                   and not c.text})
@@ -249,7 +208,7 @@ def _engine(name: str):
 # ---- one page ------------------------------------------------------------------------------
 
 
-def read_image(img, number: int, width: float, height: float, engine=None) -> _Page:
+def read_image(img, number: int, width: float, height: float, engine=None) -> Page:
     """One rendered page (BGR or grey numpy array) → lines and table pieces in page points."""
     import cv2
     import numpy as np
@@ -275,67 +234,36 @@ def read_image(img, number: int, width: float, height: float, engine=None) -> _P
     ink[cv2.dilate(ruled, np.ones((5, 5), np.uint8)) > 0] = 0
     ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # scanner speckle
 
-    out = _Page(number, float(width), float(height), [], {})
-    buckets = [dict() for _ in grids]
-    loose: list[_Box] = []
-    for box in boxes:
-        for grid, bucket in zip(grids, buckets):
-            if _place(box, grid, bucket):
-                break
+    def read_cell(rect: tuple, parts: list[Word]) -> tuple[str, float]:
+        """A cell's text and confidence from its boxes, re-reading print they miss."""
+        text = _cell_text(parts)
+        if parts:
+            conf = min(b.score for b in parts)
+            if _uncovered(ink, parts, *rect) >= _UNREAD_PIXELS:
+                # Print that no box covers (a line squeezed against a ruling): read the cell
+                # alone; keep that reading only if it extends the first one.
+                more, more_conf = _reread_cell(engine, gray, *rect)
+                if len(_squash(more)) > len(_squash(text)) and _squash(text) in _squash(more):
+                    text, conf = more, more_conf
+                else:
+                    conf = min(conf, _GUESSED)
+        elif _has_ink(ink, *rect):
+            # Printed but not detected (a lone small digit, say): read the cell alone, then its
+            # ink alone.
+            text, conf = _reread_cell(engine, gray, *rect)
+            if not text:
+                text, conf = _reread(engine, gray, ink, *rect)
         else:
-            loose.append(box)
+            conf = 1.0
+        if text:
+            text, conf = _lookalikes(text, conf, ink, *rect)
+        return text, round(conf, 4)
 
-    def pt(v: float) -> float:
-        return round(float(v) * scale, 2)
-
-    for grid, bucket in zip(grids, buckets):
-        xs, ys = grid["xs"], grid["ys"]
-        cells = []
-        for i, (r0, r1, c0, c1) in enumerate(grid["cells"]):
-            parts = bucket.get(i, [])
-            text = _cell_text(parts)
-            bbox = (pt(xs[c0]), pt(ys[r0]), pt(xs[c1]), pt(ys[r1]))
-            rect = (xs[c0], ys[r0], xs[c1], ys[r1])
-            if parts:
-                conf = min(b.score for b in parts)
-                if _uncovered(ink, parts, *rect) >= _UNREAD_PIXELS:
-                    # Print that no box covers (a line squeezed against a ruling): read the
-                    # cell alone; keep that reading only if it extends the first one.
-                    more, more_conf = _reread_cell(engine, gray, *rect)
-                    if len(_squash(more)) > len(_squash(text)) and _squash(text) in _squash(more):
-                        text, conf = more, more_conf
-                    else:
-                        conf = min(conf, _GUESSED)
-            elif _has_ink(ink, *rect):
-                # Printed but not detected (a lone small digit, say): read the cell alone, then
-                # its ink alone.
-                text, conf = _reread_cell(engine, gray, *rect)
-                if not text:
-                    text, conf = _reread(engine, gray, ink, *rect)
-            else:
-                conf = 1.0
-            if text:
-                text, conf = _lookalikes(text, conf, ink, *rect)
-            out.confidence[(number, bbox)] = round(conf, 4)
-            cells.append(_RawCell(r0, r1 - r0, pt(xs[c0]), pt(xs[c1]), text, number, bbox))
-        out.items.append(_Piece(cells, len(ys) - 1, [pt(x) for x in xs], number,
-                                (pt(xs[0]), pt(ys[0]), pt(xs[-1]), pt(ys[-1]))))
-    for line in _group_lines(loose):
-        text = _join(line)
-        if not text:
-            continue
-        x0, top = pt(min(b.x0 for b in line)), pt(min(b.top for b in line))
-        x1, bottom = pt(max(b.x1 for b in line)), pt(max(b.bottom for b in line))
-        near_edge = top > 0.85 * height or bottom < 0.1 * height
-        if near_edge and _PAGE_NUMBER.match(text):
-            continue
-        out.items.append(_Line(text, x0, x1, top, bottom, number,
-                               round(min(b.score for b in line), 4)))
-    out.items.sort(key=lambda it: it.top)
-    return out
+    return layout.page(number, width, height, boxes, grids, OCR_SETTINGS, scale=scale,
+                       clean=normalize, read_cell=read_cell)
 
 
-def _ocr(engine, img) -> list[_Box]:
+def _ocr(engine, img) -> list[Word]:
     # Every switch given on every call: rapidocr keeps the last call's switches.
     res = engine(img, use_det=True, use_cls=False, use_rec=True, return_word_box=True)
     if res.boxes is None or res.txts is None:
@@ -344,7 +272,7 @@ def _ocr(engine, img) -> list[_Box]:
     out = []
     for quad, text, score, parts in zip(res.boxes, res.txts, res.scores, words):
         xs_, ys_ = [float(p[0]) for p in quad], [float(p[1]) for p in quad]
-        box = _Box(text, min(xs_), min(ys_), max(xs_), max(ys_), float(score))
+        box = Word(text, min(xs_), min(ys_), max(xs_), max(ys_), score=float(score))
         for part in parts or ():
             try:
                 ptext, _pscore, pquad = part
@@ -352,7 +280,8 @@ def _ocr(engine, img) -> list[_Box]:
             except (TypeError, ValueError):
                 box.parts = []
                 break
-            box.parts.append(_Box(ptext, min(pxs), min(pys), max(pxs), max(pys), float(score)))
+            box.parts.append(Word(ptext, min(pxs), min(pys), max(pxs), max(pys),
+                                  score=float(score)))
         out.append(box)
     return out
 
@@ -476,7 +405,7 @@ def _vertical_runs(vmask) -> list[tuple]:
             if b - a >= _V_KERNEL]
 
 
-def _in_glyph(bw, box: _Box, x: float, a: float, b: float, strict: bool = False) -> bool:
+def _in_glyph(bw, box: Word, x: float, a: float, b: float, strict: bool = False) -> bool:
     """Is the vertical run at x from a to b a stroke of the box's text? Not if it stands clear
     of ink on both sides (a ruling between two cells' text that OCR read as one box). With
     `strict`, only if ink is close on both sides: the box is padded and may reach over the
@@ -531,7 +460,7 @@ def _join_runs(runs: list[tuple]) -> list[tuple]:
     return [(g[0], g[1], g[2], g[3], max(g[4], key=lambda c: (g[4][c], -c))) for g in segments]
 
 
-def _tables(hs: list, vs: list, ruled) -> list[dict]:
+def _tables(hs: list, vs: list, ruled) -> list[Grid]:
     """Group rulings into tables (connected drawings) and make each a grid of cells."""
     import cv2
     import numpy as np
@@ -571,7 +500,7 @@ def _cluster(values: list) -> list:
     return [sum(g) / len(g) for g in groups]
 
 
-def _grid(hs: list, vs: list, ruled) -> Optional[dict]:
+def _grid(hs: list, vs: list, ruled) -> Optional[Grid]:
     if len(vs) < 2 or not hs:
         return None
     ys = _cluster([s[0] for s in hs])
@@ -649,7 +578,7 @@ def _grid(hs: list, vs: list, ruled) -> Optional[dict]:
                 index[(r, c)] = len(cells) - 1
     if len({c[2] for c in cells} | {c[3] for c in cells}) < 3:
         return None  # every row is one cell: a box around text
-    return {"xs": xs, "ys": ys, "cells": cells, "index": index}
+    return Grid(xs, ys, cells, index, (xs[0], ys[0], xs[-1], ys[-1]))
 
 
 def _drawn(ruled, at: float, start: float, end: float, vertical: bool) -> bool:
@@ -667,34 +596,6 @@ def _drawn(ruled, at: float, start: float, end: float, vertical: bool) -> bool:
     return bool(covered.size) and (covered > 0).mean() >= _MIN_DRAWN
 
 
-def _place(box: _Box, grid: dict, bucket: dict) -> bool:
-    """Put a box into the cells of `grid`; False if its centre is outside the table."""
-    i = _locate(grid, box.cx, box.cy)
-    if i is None:
-        return False
-    r0, r1, c0, c1 = grid["cells"][i]
-    xs = grid["xs"]
-    if box.x0 >= xs[c0] - 4 and box.x1 <= xs[c1] + 4 or not box.parts:
-        bucket.setdefault(i, []).append(box)
-        return True
-    # The box runs over a ruling: split it by its characters.
-    pieces: list[tuple[int, _Box]] = []
-    for part in box.parts:
-        j = _locate(grid, part.cx, part.cy)
-        j = i if j is None else j
-        if pieces and pieces[-1][0] == j:
-            prev = pieces[-1][1]
-            prev.text += part.text
-            prev.x1, prev.top = max(prev.x1, part.x1), min(prev.top, part.top)
-            prev.bottom = max(prev.bottom, part.bottom)
-        else:
-            pieces.append((j, _Box(part.text, part.x0, part.top, part.x1, part.bottom,
-                                   box.score)))
-    for j, piece in pieces:
-        bucket.setdefault(j, []).append(piece)
-    return True
-
-
 def _ink(ink, x0: float, y0: float, x1: float, y1: float):
     """The printed pixels inside a cell, as a boolean array (from _INSET inside the rulings)."""
     a, b = int(y0) + _INSET, int(y1) - _INSET + 1
@@ -708,7 +609,7 @@ def _has_ink(ink, x0: float, y0: float, x1: float, y1: float) -> bool:
     return int(_ink(ink, x0, y0, x1, y1).sum()) >= _INK_PIXELS
 
 
-def _uncovered(ink, boxes: list[_Box], x0, y0, x1, y1) -> int:
+def _uncovered(ink, boxes: list[Word], x0, y0, x1, y1) -> int:
     """Printed pixels of a cell outside all its text boxes."""
     m = _ink(ink, x0, y0, x1, y1).copy()
     top, left = int(y0) + _INSET, int(x0) + _INSET
@@ -735,7 +636,7 @@ def _reread_cell(engine, gray, x0, y0, x1, y1) -> tuple[str, float]:
     boxes = []
     for quad, t, sc in zip(res.boxes, res.txts, res.scores):
         qx, qy = [float(p[0]) for p in quad], [float(p[1]) for p in quad]
-        boxes.append(_Box(t, min(qx), min(qy), max(qx), max(qy), float(sc)))
+        boxes.append(Word(t, min(qx), min(qy), max(qx), max(qy), score=float(sc)))
     text = _cell_text(boxes)
     return (text, round(min(b.score for b in boxes), 4)) if text else ("", 0.0)
 
@@ -789,31 +690,6 @@ def _lookalikes(text: str, conf: float, ink, x0, y0, x1, y1) -> tuple[str, float
 # ---- text ----------------------------------------------------------------------------------
 
 
-def _group_lines(boxes: list[_Box]) -> list[list[_Box]]:
-    """Boxes → lines (by vertical overlap), each left to right, lines top to bottom."""
-    lines: list = []
-    for b in sorted(boxes, key=lambda b: (b.cy, b.x0)):
-        if lines:
-            top, bottom, line = lines[-1]
-            overlap = min(bottom, b.bottom) - max(top, b.top)
-            if overlap >= 0.5 * min(bottom - top, b.bottom - b.top):
-                line.append(b)
-                lines[-1] = (min(top, b.top), max(bottom, b.bottom), line)
-                continue
-        lines.append((b.top, b.bottom, [b]))
-    return [sorted(line, key=lambda b: b.x0) for _, _, line in lines]
-
-
-def _join(line: list[_Box]) -> str:
-    text = ""
-    for b in line:
-        t = b.text.strip()
-        if text and t and ord(text[-1]) < 0x2000 and ord(t[0]) < 0x2000:
-            text += " "
-        text += t
-    return normalize(text)
-
-
 def normalize(text: str) -> str:
     """OCR text as printed: no spaces between Chinese characters, full-width punctuation next
     to Chinese (the recogniser prints "(一)" for the printed "（一）")."""
@@ -825,96 +701,5 @@ def _squash(text: str) -> str:
     return re.sub(r"\s", "", text)
 
 
-def _cell_text(boxes: list[_Box]) -> str:
-    return "\n".join(filter(None, (_join(line) for line in _group_lines(boxes))))
-
-
-# ---- the document --------------------------------------------------------------------------
-
-
-def _assemble(pages: list[_Page]) -> list[Block]:
-    left, right = _margins(pages)
-    blocks: list[Block] = []
-    table: Optional[_TableBuilder] = None
-    para: Optional[list] = None
-    for page in pages:
-        for n, item in enumerate(page.items):
-            if isinstance(item, _Piece):
-                para = None
-                if (n == 0 and table is not None and table.last_page == page.number - 1
-                        and item.top < 0.3 * page.height and table.compatible(item)):
-                    table.append(item)
-                    continue
-                table = _TableBuilder(item)
-                blocks.append(Block(kind="table", page=item.page, bbox=item.bbox,
-                                    hints={"_builder": table}))
-                continue
-            table = None
-            if para is not None and _continues(para[-1], item, left, right):
-                para.append(item)
-                continue
-            para = [item]
-            blocks.append(Block(kind="paragraph", hints={"_lines": para}))
-    confidence = {k: v for page in pages for k, v in page.confidence.items()}
-    raw = {(c.page, c.bbox): c for page in pages for it in page.items
-           if isinstance(it, _Piece) for c in it.cells}
-    for b in blocks:
-        if b.kind == "table":
-            builder = b.hints.pop("_builder")
-            b.table = builder.build()
-            _set_confidence(b.table, confidence, raw)
-            confs = [c.confidence for c in b.table.cells if c.confidence is not None]
-            b.hints["confidence"] = min(confs) if confs else 1.0
-        else:
-            _finish(b, b.hints.pop("_lines"))
-    return blocks
-
-
-def _set_confidence(table: Table, confidence: dict, raw: dict) -> None:
-    kept = {(c.page, c.bbox) for c in table.cells}
-    absorbed = [c for k, c in raw.items() if k not in kept and c.text
-                and table.page is not None and c.page > table.page]
-    for cell in table.cells:
-        key = (cell.page, cell.bbox)
-        conf = confidence.get(key, 0.0)
-        own = raw.get(key)
-        if own is not None and cell.text != own.text:
-            # The rest of a merged cell cut by the page break was appended to it.
-            for c in absorbed:
-                if (abs(c.bbox[0] - cell.bbox[0]) <= _JOIN_TOL and abs(c.bbox[2] - cell.bbox[2])
-                        <= _JOIN_TOL and c.text in cell.text):
-                    conf = min(conf, confidence.get((c.page, c.bbox), 0.0))
-        cell.confidence = conf
-
-
-def _margins(pages: list[_Page]) -> tuple[float, float]:
-    """Left and right text margins: the most common line start, the largest line end."""
-    lines = [it for page in pages for it in page.items if isinstance(it, _Line)]
-    if len(lines) < 3:
-        return 72.0, (pages[0].width - 72.0) if pages else 523.0
-    starts: dict = {}
-    for line in lines:
-        starts[round(line.x0 / 2)] = starts.get(round(line.x0 / 2), 0) + 1
-    best = max(starts.values())
-    left = 2.0 * min(k for k, v in starts.items() if v == best)
-    return left, max(line.x1 for line in lines)
-
-
-def _continues(prev: _Line, line: _Line, left: float, right: float) -> bool:
-    size = min(prev.size, line.size)
-    if abs(prev.size - line.size) > 0.35 * max(prev.size, line.size):
-        return False
-    if prev.x1 < right - 1.2 * size:  # the previous line stops short: its paragraph ended
-        return False
-    if line.x0 > left + 0.8 * size:  # indented first line of a new paragraph
-        return False
-    if line.page == prev.page and line.top - prev.bottom > 1.2 * size:
-        return False
-    return not _HEADING.match(line.text)
-
-
-def _finish(block: Block, lines: list[_Line]) -> None:
-    block.text, block.bbox = _join_lines(lines)
-    block.page = lines[0].page
-    block.hints = {"confidence": min(ln.confidence for ln in lines),
-                   "size": round(lines[0].size, 1)}
+def _cell_text(boxes: list[Word]) -> str:
+    return layout.cell_text(boxes, OCR_SETTINGS, normalize)

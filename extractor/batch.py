@@ -47,7 +47,6 @@ from typing import Callable, Optional
 from .status import READ_STATUSES, Severity
 
 REPORT_SUFFIXES = {".pdf", ".docx", ".doc", ".wps", ".html", ".htm", ".shtml", ".xhtml", ".txt"}
-OK_STATUSES = READ_STATUSES
 DEFAULT_TIMEOUT = 120.0  # seconds per file; a real report takes well under 10
 DEFAULT_MEMORY_MB = 3072  # address space per worker (RLIMIT_AS); a worker normally peaks < 400 MB
 MIN_MEMORY_MB = 768  # below this a warm worker (spaCy, jieba, pdfminer: ~450 MB mapped) cannot read
@@ -493,7 +492,7 @@ def _plan_and_run(summary: Summary, db, root: Path, files: list[Path], force: bo
             by_sha[sha] = path
             old = stored.get(sha)
             if (not force and old is not None and old[0] == path and old[1] == version
-                    and not (retry_failed and old[2] not in OK_STATUSES)):
+                    and not (retry_failed and old[2] not in READ_STATUSES)):
                 summary.unchanged += 1
                 continue
             items.append(_Item(path, sha, problem))
@@ -589,7 +588,7 @@ class _Runner:
         s = self.summary
         s.processed += 1
         s.this_run[report.status] = s.this_run.get(report.status, 0) + 1
-        ok = report.status in OK_STATUSES
+        ok = report.status in READ_STATUSES
         self.counts["ok" if ok else "failed"] += 1
         if not ok and self.show_progress:
             msg = report.messages[0] if report.messages else ""
@@ -767,7 +766,7 @@ def _fill_summary(summary: Summary, db, present: set[str]) -> None:
         summary.statuses[status] = summary.statuses.get(status, 0) + 1
         for (sev, _), n in zip(_SEVERITIES, (n_err, n_warn, n_info)):
             flags[sev] += n or 0
-        if status not in OK_STATUSES:
+        if status not in READ_STATUSES:
             summary.failures.append((path, status, (message or "").split("\n")[0]))
     summary.flags = flags
     summary.failures.sort()

@@ -344,12 +344,6 @@ ORDER BY v.decided_at DESC"""
 # Tables, indexes, views and the FTS index are created by extractor/schema.py; this module gives it
 # the views' SQL and fills the search tokens.
 
-
-def ensure_reviews(db: DbLike) -> None:
-    """The reviewer tables exist in every database schema.open_db opened (or migrated)."""
-    ensure_schema(_db(db))
-
-
 ISSUER_JOIN = ("LEFT JOIN report_issuers ri ON ri.report = r.sha256 "
                "LEFT JOIN issuers i ON i.id = ri.issuer_id")
 
@@ -481,7 +475,7 @@ def record_decision(db: DbLike, fingerprint: str, status: str, note: Optional[st
 
     Every call is also appended to review_history."""
     db = _db(db)
-    ensure_reviews(db)
+    ensure_schema(db)  # the reviewer tables
     status = normalise_status(status)
     fp = resolve_fingerprint(db, fingerprint) if require_flag else (fingerprint or "").strip()
     if not fp:
@@ -555,7 +549,7 @@ def import_decisions(db: DbLike, path: Union[str, Path], reviewer: Optional[str]
     come back in a later audit) and counted. Returns counts; raises ReviewError for a bad file or
     bad status (nothing is written then)."""
     db = _db(db)
-    ensure_reviews(db)
+    ensure_schema(db)  # the reviewer tables
     path = Path(path)
     rows = _read_csv(path)
     plan, problems = [], []

@@ -37,7 +37,6 @@ from .. import issuers as I
 from ..schema import replace_views
 from ..status import READ_STATUSES
 
-OK = READ_STATUSES
 NGRAM = 5
 X04_WARN = 0.80  # spec: ≥ 0.8 warning
 X04_HIGH = 0.95  # spec: ≥ 0.95 "error-worthy", reported as a warning with the score
@@ -227,7 +226,7 @@ def _update_text(conn, s: Stored) -> None:
 
     conn.execute("DELETE FROM crossyear_lsh WHERE report = ?", [s.sha])
     conn.execute("DELETE FROM crossyear_text WHERE report = ?", [s.sha])
-    combined = _combined(_masked_sections(s)) if s.status in OK else ""
+    combined = _combined(_masked_sections(s)) if s.status in READ_STATUSES else ""
     sig = None
     if s.year is not None and len(combined) >= MIN_CHARS:
         sig = minhash(shingles(combined))
@@ -412,7 +411,7 @@ def _peer_flags(conn, s: Stored) -> list[CrossFlag]:
         if est < PEER_MIN:
             continue
         o = _meta(conn, other)
-        if o is None or o.status not in OK or o.year != s.year:
+        if o is None or o.status not in READ_STATUSES or o.year != s.year:
             continue
         if s.issuer_id is not None and o.issuer_id == s.issuer_id:
             continue  # the same issuer twice in one year (a duplicate file), not boilerplate
@@ -436,7 +435,7 @@ def _recompute(conn, sha: str, cache: dict) -> None:
     """Delete and recompute every pair that involves this report."""
     conn.execute("DELETE FROM crossyear_flags WHERE report = ? OR other_report = ?", [sha, sha])
     s = _load(conn, sha, cache)
-    if s is None or s.status not in OK or s.year is None:
+    if s is None or s.status not in READ_STATUSES or s.year is None:
         return
     flags: list[CrossFlag] = []
     for n_sha in neighbours(conn, s):

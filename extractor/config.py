@@ -81,10 +81,10 @@ def split_ids(values: Optional[Iterable[str]]) -> list[str]:
 
 
 def check_ids() -> list[str]:
-    """Ids of the per-report checks, in catalog order (the cross-report X checks are not among them)."""
+    """Ids of every check, per-report and cross-report (X01–X07), in catalog order."""
     from .checks.engine import load_catalog
 
-    return [cid for cid, s in load_catalog().checks.items() if not s.pairwise]
+    return list(load_catalog().checks)
 
 
 def expand(codes: Iterable[str], where: str, known: Optional[list[str]] = None) -> list[str]:
@@ -94,8 +94,7 @@ def expand(codes: Iterable[str], where: str, known: Optional[list[str]] = None) 
     for code in codes:
         hits = [cid for cid in known if cid == code or cid.startswith(code)]
         if not hits:
-            hint = "（X01–X07 是跨报告检查，由 xxgk crossyear 运行，不能在这里选择）" if code.startswith("X") else ""
-            raise ConfigError(f"{where}：未知的检查编号 {code}{hint}；可用的编号见 docs/checks.md")
+            raise ConfigError(f"{where}：未知的检查编号 {code}；可用的编号见 docs/checks.md")
         out.extend(h for h in hits if h not in out)
     return [cid for cid in known if cid in out]  # catalog order: the same settings, the same digest
 

@@ -129,6 +129,17 @@ class Identity:
         return self.levels[-1]
 
     @property
+    def issuer_type(self) -> str:
+        """The issuer types of 条例第四十九条's deadlines (check D04): township (乡镇人民政府,
+        街道办事处), government (本级人民政府, incl. 管委会 of a zone), department (a government
+        department with a region or a national one), other (no region to place it: 某某大学)."""
+        if self.level == "township":
+            return "township"
+        if self.kind == "government":
+            return "government"
+        return "department" if self.chain or self.national else "other"
+
+    @property
     def national(self) -> bool:
         """A name without a region that is unique anyway: 教育部, 国家统计局, 国家税务总局X市税务局."""
         return not self.chain and bool(_NATIONAL.search(self.body))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from .cellwords import cells_words, severity_word
 from .report import Report
 from .status import Status
 
@@ -14,7 +15,7 @@ def print_report(r: Report, console: Console) -> None:
     console.print(f"[bold]{r.title or r.document}[/bold]")
     console.print(f"文件 {r.document} · 格式 {r.format} · 状态 {r.status}", markup=False)
     console.print(f"发布单位 {r.issuer} · 年度 {r.report_year} · 模板 {r.template} "
-                  f"({r.template_info.get('fingerprint')}) · 发布日期 {r.published} · "
+                  f"({r.template_info.fingerprint}) · 发布日期 {r.published} · "
                   f"统计期限 {r.period_text}", markup=False)
     for m in r.messages:
         console.print(f"  ! {m}", markup=False)
@@ -39,9 +40,12 @@ def print_report(r: Report, console: Console) -> None:
         console.print(t)
     if r.flags:
         t = RichTable(title=f"检查结果（{len(r.flags)}）")
-        for col in ("检查", "级别", "说明", "页"):
-            t.add_column(col)
-        for f in r.flags:
-            t.add_row(f.check, f"[{SEVERITY_STYLE.get(f.severity, '')}]{f.severity}[/]", f.message,
-                      str(f.page or ""))
+        t.add_column("检查", no_wrap=True)
+        t.add_column("级别", no_wrap=True)
+        t.add_column("说明", overflow="fold", ratio=2)
+        t.add_column("涉及单元格", overflow="fold", ratio=1)
+        t.add_column("页", no_wrap=True)
+        for f in r.flags:  # severity and cells in words, as in every other output (cellwords.py)
+            t.add_row(f.check, f"[{SEVERITY_STYLE.get(f.severity, '')}]{severity_word(f.severity)}[/]",
+                      f.message, cells_words(c.key for c in f.cells), str(f.page or ""))
         console.print(t)

@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from typing import Optional, Union
 
 from .document import BBox
+from .template.normalize import malformed_number
 
 Value = Union[int, float, str, None]
 
+TABLE_NAMES = {"t1": "表二", "t2": "表三", "t3": "表四"}  # as the template numbers them
 SECTION_KEYS = ("overview", "active", "requests", "review_litigation", "problems", "other")
 # What a paragraph can belong to: the title and preamble before 一, then the six sections.
 SECTION_LABELS = ("preamble",) + SECTION_KEYS
@@ -37,15 +39,66 @@ class CellValue:
         return self.value is None
 
     @property
+    def where(self) -> str:
+        """Where it is printed, in words: 表三“一、本年新收…”行“自然人”列（第2页）."""
+        page = f"（第{self.page}页）" if self.page is not None else ""
+        return f"{TABLE_NAMES.get(self.table, self.table)}“{self.row_label}”行“{self.col_label}”列{page}"
+
+    @property
+    def unsure(self) -> bool:
+        """Printed like a number but not a clean one ("1,52", "1.5.2"): extraction cannot say
+        what it is, so no check counts it (the engine reports the check as not evaluated)."""
+        return malformed_number(self.value)
+
+    @property
     def number(self) -> Union[int, float]:
         """Value for arithmetic: blank counts as 0 (spec C conventions); text that is not a
-        number ("/", "—", "无") also counts as 0."""
+        number ("/", "—", "无") also counts as 0. Never read for an `unsure` cell."""
         v = self.value
         if isinstance(v, bool) or v is None:
             return 0
         if isinstance(v, (int, float)):
             return v
         return 0
+
+
+@dataclass
+class TemplateInfo:
+    """What the template mapping stage (extractor/template/mapping.py) found out about the tables;
+    the V checks read it. None: that stage did not run (or found no t2 to compare rows with)."""
+
+    fingerprint: Optional[str] = None  # v2021 | v2019 | hybrid | pre2019_or_custom
+    template: Optional[str] = None  # the majority version: v2021 | v2019 | other
+    scores: dict[str, int] = field(default_factory=dict)  # version → number of its features seen
+    features: dict[str, list[str]] = field(default_factory=dict)  # version → the features seen
+    tables_found: Optional[dict[str, bool]] = None  # t1/t2/t3 → a table of that kind was mapped
+    missing_rows: list[str] = field(default_factory=list)  # t2 rows the version requires, not printed
+    extra_rows: list[str] = field(default_factory=list)  # printed rows the template lacks (小计)
+    extra_cols: list[str] = field(default_factory=list)
+    misprinted: list[dict] = field(default_factory=list)  # {key, printed, expected}
+    published_source: Optional[str] = None  # signature | date_line | page_date (metadata stage)
+
+
+@dataclass
+class StoredReport:
+    """A stored report as cross-report checks see it: its cells and section texts, its issuer."""
+
+    sha: str
+    name: str
+    year: Optional[int]
+    template: Optional[str]
+    status: str
+    issuer_id: Optional[int]
+    issuer_name: Optional[str]
+    issuer_kind: Optional[str]
+    cells: dict[str, CellValue]
+    texts: dict[str, str]  # section key → text (headings left out)
+    names: list[str]  # strings masked as the issuer's own name
+    printed: Optional[str] = None  # the issuer's name as this report prints it
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}年《{self.name}》" if self.year else f"《{self.name}》"
 
 
 @dataclass
@@ -75,15 +128,55 @@ class Section:
 
 
 @dataclass
+class Pair:
+    """What a cross-report flag compares: `report` (the later one; same year: the smaller sha256)
+    with `other_report`. The flag's own cells are in `report`; `other_cells` are keys in the other."""
+
+    report: str
+    other_report: str
+    scope: str  # "year" (Y−1 vs Y, same issuer) | "peer" (same year, another issuer)
+    report_year: Optional[int] = None
+    other_year: Optional[int] = None
+    issuer_id: Optional[int] = None
+    score: Optional[float] = None  # X04 similarity
+    other_cells: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"report": self.report, "other_report": self.other_report, "scope": self.scope,
+                "report_year": self.report_year, "other_year": self.other_year, "score": self.score,
+                "other_cells": self.other_cells}
+
+
+@dataclass
 class Flag:
+    """One finding. Per-report checks leave `pair` None; cross-report checks (X01–X07) set it."""
+
     check: str
     severity: str  # error | warning | info
     message: str  # Chinese, for the reviewer
     cells: list[CellValue] = field(default_factory=list)
     page: Optional[int] = None
     quote: Optional[str] = None
+    pair: Optional[Pair] = None
+
+    def fingerprint(self, sha: str) -> str:
+        """Stable across re-runs (reviews are keyed by it): the check, the report and the cells it
+        names (or its quote); for a pair, both reports and both sides' cells."""
+        import hashlib
+
+        keys = ",".join(sorted(c.key for c in self.cells))
+        if self.pair is None:
+            basis = [self.check, sha, keys, self.quote or ""]
+        else:
+            p = self.pair
+            basis = [self.check, p.scope, p.report, p.other_report, keys, ",".join(sorted(p.other_cells))]
+        return hashlib.sha1("|".join(basis).encode()).hexdigest()[:16]
 
     def to_json(self) -> dict:
+        if self.pair is not None:
+            return {"check": self.check, "severity": self.severity, "message": self.message,
+                    "cells": [c.key for c in self.cells], **self.pair.to_json(),
+                    "fingerprint": self.fingerprint(self.pair.report)}
         return {
             "check": self.check,
             "severity": self.severity,
@@ -120,7 +213,7 @@ class Report:
     cells: dict[str, CellValue] = field(default_factory=dict)
     flags: list[Flag] = field(default_factory=list)
     # Template facts the checks need (version fingerprint, rows/columns found, extra rows...).
-    template_info: dict = field(default_factory=dict)
+    template_info: TemplateInfo = field(default_factory=TemplateInfo)
     status: str = "ok"  # ok | partial | error | unsupported | not_a_report | needs_ocr | ...
     messages: list[str] = field(default_factory=list)  # Chinese, for the user
 

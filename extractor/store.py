@@ -13,6 +13,7 @@ import sqlite_utils
 from . import __version__
 from .schema import SCHEMA_VERSION, open_db  # noqa: F401  (re-exported)
 from .report import Report
+from .status import READ_STATUSES
 from .segment import index_tokens  # jieba tokens for full-text search (extractor/segment.py)
 
 CHILD_TABLES = ("sections", "paragraphs", "cells", "flags")
@@ -20,7 +21,8 @@ CHILD_TABLES = ("sections", "paragraphs", "cells", "flags")
 # exist): deleted with the report, so a re-audited or removed report leaves no stale issuer link or
 # cross-year flag (a pair's flags go when either report goes; crossyear.run_crossyear recomputes).
 LINKED_TABLES = (("report_issuers", "report"), ("crossyear_flags", "report"),
-                 ("crossyear_flags", "other_report"), ("crossyear_text", "report"), ("crossyear_lsh", "report"))
+                 ("crossyear_flags", "other_report"), ("crossyear_text", "report"), ("crossyear_lsh", "report"),
+                 ("comparisons", "report"), ("comparisons", "other_report"))  # extractor/compare.py
 
 
 def _delete(db: sqlite_utils.Database, sha: str) -> None:
@@ -46,13 +48,6 @@ def _cell_row(sha: str, c) -> dict:
     }
 
 
-def flag_fingerprint(sha: str, flag) -> str:
-    """Stable across re-runs: the check, the report and the cells it names (or its quote)."""
-    import hashlib
-    basis = "|".join([flag.check, sha, ",".join(sorted(c.key for c in flag.cells)), flag.quote or ""])
-    return hashlib.sha1(basis.encode()).hexdigest()[:16]
-
-
 def _insert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
     """INSERT rows (dicts with the same keys) with one executemany. sqlite-utils' insert_all costs
     several times more per row, and a batch audit's single writer pays it for every report."""
@@ -64,8 +59,14 @@ def _insert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
     db.conn.executemany(sql, [tuple(r[c] for c in cols) for r in rows])
 
 
-def save_report(db: sqlite_utils.Database, report: Report) -> None:
-    """Replace everything stored for this file (by sha256 and by path) in one transaction."""
+def save_report(db: sqlite_utils.Database, report: Report, config: Optional[dict] = None) -> None:
+    """Replace everything stored for this file (by sha256 and by path) in one transaction. A
+    reviewer's corrections of misread cells (extractor/corrections.py) are applied first and the
+    checks re-run on them (config: the checks' settings for that re-run)."""
+    from .corrections import apply_corrections
+
+    if report.status in READ_STATUSES:
+        apply_corrections(db, report, config)
     sev = [f.severity for f in report.flags]
     sha = report.sha256
     with db.conn:
@@ -76,7 +77,7 @@ def save_report(db: sqlite_utils.Database, report: Report) -> None:
             "sha256": sha, "path": report.document, "name": Path(report.document).name,
             "format": report.format, "status": report.status, "message": "\n".join(report.messages),
             "issuer": report.issuer, "report_year": report.report_year, "template": report.template,
-            "fingerprint": report.template_info.get("fingerprint"), "published": report.published,
+            "fingerprint": report.template_info.fingerprint, "published": report.published,
             "title": report.title,
             "period_start": report.period[0] if report.period else None,
             "period_end": report.period[1] if report.period else None,
@@ -96,7 +97,7 @@ def save_report(db: sqlite_utils.Database, report: Report) -> None:
         _insert(db, "flags",
             [{"report": sha, "check_id": f.check, "severity": f.severity, "message": f.message,
               "cells": json.dumps([c.key for c in f.cells]), "page": f.page, "quote": f.quote,
-              "fingerprint": flag_fingerprint(sha, f)} for f in report.flags])
+              "fingerprint": f.fingerprint(sha)} for f in report.flags])
 
 
 

@@ -158,7 +158,9 @@ def test_config_is_validated():
     with pytest.raises(ValueError):
         run_checks(report, {"grups": ["t2"]})
     with pytest.raises(ValueError):
-        run_checks(report, {"checks": ["X01"]})  # cross-year checks compare two reports
+        run_checks(report, {"checks": ["Z99"]})
+    # one selection for both kinds: a cross-report id selects no per-report check
+    assert run_checks(report, {"checks": ["X01"]}) == []
 
 
 def test_run_checks_sets_report_flags_and_disable_works():

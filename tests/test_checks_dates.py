@@ -139,11 +139,18 @@ def test_issuer_type_can_be_configured():
         flags_of(report, "D04", {"issuer_type": "province"})
 
 
-def test_issuer_type_of_pingtan():
-    report = from_gold("pingtan-2024")  # 管委会: no statutory type; published 2025-03-10
-    assert flags_of(report, "D04")[0].severity == "info"
-    assert not flags_of(report, "D04", {"issuer_type": "government"})
+def test_issuer_type_is_the_issuer_registrys():
+    # one rule (extractor/issuers.py Identity.issuer_type): 平潭综合实验区管委会 governs its zone, as
+    # the registry groups it (government), so its 2025-03-10 date is inside 本级人民政府's 03-31
+    report = from_gold("pingtan-2024")
+    assert not flags_of(report, "D04")
     assert flags_of(report, "D04", {"issuer_type": "department"})[0].severity == "warning"
+    from extractor.issuers import identify
+    assert [identify(n).issuer_type for n in ("平潭综合实验区管委会", "淮安市洪泽区人民政府", "某县教育局",
+                                              "某某镇人民政府", "某某街道办事处", "某某大学")] == \
+        ["government", "government", "department", "township", "township", "other"]
+    report.issuer = "某某大学"  # nothing places it: no statutory deadline, info only
+    assert [f.severity for f in flags_of(report, "D04")] == ["info"]
 
 
 def test_deadline_message():

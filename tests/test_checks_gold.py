@@ -13,6 +13,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))  # the shared builders live beside the tests
 from conftest import SHARED_PRESENT  # noqa: E402
 from extractor.checks import load_catalog, run_checks  # noqa: E402
+from extractor.report import TemplateInfo  # noqa: E402
 from test_checks_support import (from_gold, from_spec, gold_stems, load_gold, sample, sample_stems,  # noqa: E402
                                  samplegen, shared_path, spec_gold)
 from test_checks_template import HONGZE, SYN10, V2019, V2021  # noqa: E402
@@ -215,7 +216,7 @@ def build(stem):
     doc = DOCS[stem]
     report = from_gold(stem, doc["paragraphs"](), title=doc["title"])
     report.template = load_gold(stem)["template"]
-    report.template_info = doc["info"]
+    report.template_info = TemplateInfo(**doc["info"])
     return report
 
 

@@ -17,8 +17,12 @@ import pytest
 
 from conftest import CORPUS, ROOT, extracted, need_shared
 from extractor import issuers as I
+from extractor import coverage
 from extractor.checks import crossyear as X
+from extractor.checks import pairs
+from extractor.report import CellValue, StoredReport
 from extractor.store import delete_report, open_db, save_report
+from extractor.views import ensure_views
 
 sys.path.insert(0, str(ROOT / "corpus"))
 import samplegen  # noqa: E402
@@ -159,11 +163,12 @@ def test_hongze_two_years_one_issuer_chains_hold(tmp_path, hongze):
     assert (a["level"], a["kind"]) == ("county", "government") and "洪泽区人民政府" in a["aliases"]
     # the chains are computed from the stored cells and hold (gold notes: 0 → 0; 5 + 3 − 0 = 8)
     cache: dict = {}
-    prev, cur = X._load(db.conn, r23.sha256, cache), X._load(db.conn, r24.sha256, cache)
+    prev, cur = X.load_stored(db.conn, r23.sha256, cache), X.load_stored(db.conn, r24.sha256, cache)
     assert X.neighbours(db.conn, cur) == [r23.sha256]
-    assert prev.cells["t2.carry_forward.total"] == cur.cells["t2.carried_over.total"] == 0
-    assert prev.cells["t1.normative_docs.valid"] + cur.cells["t1.normative_docs.made"] \
-        - cur.cells["t1.normative_docs.repealed"] == cur.cells["t1.normative_docs.valid"] == 8
+    n = {**{("prev", k): c.number for k, c in prev.cells.items()}, **{("cur", k): c.number for k, c in cur.cells.items()}}
+    assert n["prev", "t2.carry_forward.total"] == n["cur", "t2.carried_over.total"] == 0
+    assert n["prev", "t1.normative_docs.valid"] + n["cur", "t1.normative_docs.made"] \
+        - n["cur", "t1.normative_docs.repealed"] == n["cur", "t1.normative_docs.valid"] == 8
     flags = X.check_pair(prev, cur)
     assert not [f for f in flags if f.check in ("X01", "X02", "X03", "X06")]
     assert got[r24.sha256] == [] and got[r23.sha256] == []  # different wording: no X04 either
@@ -180,13 +185,13 @@ def test_planted_carry_over_break_raises_x01_naming_both(tmp_path, hongze):
     x01 = [f for f in flags if f.check == "X01"]
     assert len(x01) == 1
     f = x01[0]
-    assert f.severity == "error" and (f.report, f.other_report) == (bad.sha256, r23.sha256)
-    assert (f.report_year, f.other_year) == (2024, 2023)
-    assert f.cells == ["t2.carried_over.total"] and f.other_cells == ["t2.carry_forward.total"]
+    assert f.severity == "error" and (f.pair.report, f.pair.other_report) == (bad.sha256, r23.sha256)
+    assert (f.pair.report_year, f.pair.other_year) == (2024, 2023)
+    assert [c.key for c in f.cells] == ["t2.carried_over.total"] and f.pair.other_cells == ["t2.carry_forward.total"]
     assert "huaian-hongze-2024-planted.pdf" in f.message and "huaian-hongze-2023.pdf" in f.message
     assert "4" in f.message and "0" in f.message
     x02 = [f for f in flags if f.check == "X02"]
-    assert [f.cells for f in x02] == [["t2.carried_over.natural_person"]] and x02[0].severity == "warning"
+    assert [[c.key for c in f.cells] for f in x02] == [["t2.carried_over.natural_person"]] and x02[0].severity == "warning"
     # the flags name both reports: the earlier one sees them too
     assert {g.check for g in X.flags_for(db, r23.sha256)} >= {"X01", "X02"}
 
@@ -203,13 +208,22 @@ def test_x03_stock_flow_break(tmp_path, hongze):
     assert "5 + 本年制发 3 − 本年废止 0 = 8" in x03[0].message and "12" in x03[0].message
 
 
+def _stored(sha, name, year, template, status, issuer_id, issuer_name, kind, numbers, texts, names):
+    """A StoredReport as crossyear.load_stored builds it, from plain numbers."""
+    cells = {k: CellValue(k, v, str(v)) for k, v in numbers.items()}
+    return StoredReport(sha, name, year, template, status, issuer_id, issuer_name, kind, cells, texts, names)
+
+
 def test_x03_skipped_when_last_year_is_v2019():
-    prev = X.Stored("a", "a", 2023, "v2019", "ok", 1, "x", "government", {"t1.normative_docs.valid": 1}, {}, [])
-    cur = X.Stored("b", "b", 2024, "v2021", "ok", 1, "x", "government",
+    prev = _stored("a", "a", 2023, "v2019", "ok", 1, "x", "government", {"t1.normative_docs.valid": 1}, {}, [])
+    cur = _stored("b", "b", 2024, "v2021", "ok", 1, "x", "government",
                    {"t1.normative_docs.valid": 9, "t1.normative_docs.made": 1, "t1.normative_docs.repealed": 0}, {}, [])
     assert not [f for f in X.check_pair(prev, cur) if f.check == "X03"]
     prev.template = "v2021"
     assert [f.check for f in X.check_pair(prev, cur) if f.check == "X03"] == ["X03"]
+    # --ignore / --select reach the cross-report checks through the same engine config
+    assert not [f for f in X.check_pair(prev, cur, {"disable": ["X03"]}) if f.check == "X03"]
+    assert [f.check for f in X.check_pair(prev, cur, {"checks": ["X03"]})] == ["X03"]
 
 
 def _renumber(text: str) -> str:
@@ -234,8 +248,8 @@ def test_copied_text_with_new_numbers_raises_x04(tmp_path, hongze):
     x04 = [f for f in flags if f.check == "X04"]
     assert len(x04) == 1
     f = x04[0]
-    assert f.severity == "warning" and f.scope == "year" and f.score >= X.X04_HIGH
-    assert f"{f.score:.2f}"[:3] in f.message and "几乎逐字相同" in f.message
+    assert f.severity == "warning" and f.pair.scope == "year" and f.pair.score >= pairs.X04_HIGH
+    assert f"{f.pair.score:.2f}"[:3] in f.message and "几乎逐字相同" in f.message
     assert "huaian-hongze-2023-copied.pdf" in f.message and "huaian-hongze-2023.pdf" in f.message
     assert not [g for g in flags if g.check == "X05"]  # the numbers changed
 
@@ -248,14 +262,14 @@ def test_identical_numbers_raise_x05(tmp_path, hongze):
     flags = _add(db, r23, again)[again.sha256]
     assert {f.check for f in flags} >= {"X04", "X05"}
     x05 = next(f for f in flags if f.check == "X05")
-    assert "t2.new.total" in x05.cells and x05.severity == "warning"
+    assert "t2.new.total" in {c.key for c in x05.cells} and x05.severity == "warning"
 
 
 def test_template_regression_and_problems_not_followed_up():
-    prev = X.Stored("a", "a.pdf", 2022, "v2021", "ok", 1, "某县人民政府", "government", {}, {
+    prev = _stored("a", "a.pdf", 2022, "v2021", "ok", 1, "某县人民政府", "government", {}, {
         "problems": "2022年，我县政府信息公开工作取得一定成效，但仍存在一些不足：一是重点领域信息公开深度不够；"
                     "二是政策解读形式单一。下一步，我县将加强培训。"}, [])
-    cur = X.Stored("b", "b.pdf", 2023, "v2019", "ok", 1, "某县人民政府", "government", {}, {
+    cur = _stored("b", "b.pdf", 2023, "v2019", "ok", 1, "某县人民政府", "government", {}, {
         "problems": "2023年，我县将继续做好各项工作，认真贯彻落实条例，推动工作再上新台阶。"}, [])
     checks = {f.check: f for f in X.check_pair(prev, cur)}
     assert checks["X06"].severity == "error"
@@ -275,12 +289,12 @@ def test_boilerplate_shared_with_another_issuer_same_year(tmp_path, hongze):
     _add(db, r23, other)
     assert I.issuer_of(db, r23.sha256)["id"] != I.issuer_of(db, other.sha256)["id"]
     flags = X.flags_for(db, r23.sha256)
-    assert [(f.check, f.severity, f.scope) for f in flags] == [("X04", "info", "peer")]
+    assert [(f.check, f.severity, f.pair.scope) for f in flags] == [("X04", "info", "peer")]
     f = flags[0]
-    assert {f.report, f.other_report} == {r23.sha256, other.sha256} and f.score >= X.PEER_MIN
+    assert {f.pair.report, f.pair.other_report} == {r23.sha256, other.sha256} and f.pair.score >= X.PEER_MIN
     assert "淮安市淮阴区人民政府" in f.message and "；2023年《huaian-hongze-2023.pdf》，洪泽区人民政府" in f.message \
         or "（2023年《huaian-hongze-2023.pdf》，洪泽区人民政府；" in f.message
-    assert X.flags_for(db, other.sha256)[0].fingerprint == f.fingerprint
+    assert X.flags_for(db, other.sha256)[0].fingerprint(f.pair.report) == f.fingerprint(f.pair.report)
 
 
 # ----------------------------------------------------------------------------- order and re-audit
@@ -333,7 +347,7 @@ def test_bare_name_joins_later_in_any_order(tmp_path, hongze):
         db = _db(tmp_path, f"bare-{order[0].sha256[:6]}.db")
         _add(db, *order)
         assert I.issuer_of(db, bare.sha256)["id"] == I.issuer_of(db, bad.sha256)["id"]
-        assert X.neighbours(db.conn, X._load(db.conn, bare.sha256, {})) == [bad.sha256]
+        assert X.neighbours(db.conn, X.load_stored(db.conn, bare.sha256, {})) == [bad.sha256]
         assert "X01" in {f.check for f in X.flags_for(db, bare.sha256)}
         elsewhere = _variant(r24, "elsewhere", report_year=2022, issuer="宿迁市洪泽区人民政府",
                              title="宿迁市洪泽区人民政府2022年政府信息公开工作年度报告")
@@ -342,8 +356,8 @@ def test_bare_name_joins_later_in_any_order(tmp_path, hongze):
         _add(db, elsewhere)
         ids = {r.sha256: I.issuer_of(db, r.sha256)["id"] for r in (bare, bad, elsewhere)}
         assert len(set(ids.values())) == 3
-        assert X.neighbours(db.conn, X._load(db.conn, bare.sha256, {})) == []
-        assert not [f for f in X.flags_for(db, bare.sha256) if f.scope == "year"]
+        assert X.neighbours(db.conn, X.load_stored(db.conn, bare.sha256, {})) == []
+        assert not [f for f in X.flags_for(db, bare.sha256) if f.pair.scope == "year"]
 
 
 # ----------------------------------------------------------------------------- pingtan and coverage
@@ -358,7 +372,7 @@ def test_pingtan_five_years_one_issuer(tmp_path):
     assert len(ids) == 1
     info = I.issuer_of(db, reports[0].sha256)
     assert (info["name"], info["level"], info["kind"]) == ("平潭综合实验区", "city", "government")
-    cov = X.coverage(db)
+    cov = coverage.coverage(db)
     row = next(r for r in cov["rows"] if r["name"] == "平潭综合实验区")
     assert sorted(row["years"]) == [2019, 2022, 2023, 2024, 2025] and row["missing"] == [2020, 2021]
     # the neighbours 2022–2025 were compared (2019 has no neighbour): the carry-over chains hold
@@ -419,11 +433,15 @@ def test_coverage_command(tmp_path):
 
     # the datasette views agree with the command
     db = open_db(dbpath)
-    names = X.ensure_crossyear_views(db)
+    names = coverage.ensure_coverage_views(db)
     assert "issuer_coverage" in names
     gaps = {(r[0], r[1]) for r in db.conn.execute("SELECT 发布机关, 年度 FROM issuer_coverage WHERE 状态 = '缺失'")}
     assert gaps == {("平潭综合实验区", 2020), ("平潭综合实验区", 2021), ("雁汀县教育局", 2022)}
     m = db.conn.execute('SELECT "2022年" FROM issuer_coverage_matrix WHERE 发布机关 = ?', ["雁汀县教育局"]).fetchone()
+    assert m == ("缺",)
+    # the review home page's overview marks the same gap
+    ensure_views(db)
+    m = db.conn.execute('SELECT "2022年" FROM coverage WHERE 发布机关 = ?', ["雁汀县教育局"]).fetchone()
     assert m == ("缺",)
 
     # `xxgk crossyear` brings the database (audited without the hook) up to date

@@ -25,10 +25,11 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))  # the shared builders live beside the tests
 from conftest import extracted  # noqa: E402
+from extractor import coverage  # noqa: E402
 from extractor.checks import crossyear as X  # noqa: E402
 from extractor.checks import load_catalog  # noqa: E402
 from extractor.pipeline import extract  # noqa: E402
-from extractor.report import Paragraph, Report  # noqa: E402
+from extractor.report import Flag, Paragraph, Report  # noqa: E402
 from extractor.store import open_db, save_report  # noqa: E402
 from test_checks_support import samplegen, shared_path  # noqa: E402
 
@@ -191,7 +192,7 @@ class CrossCase:
         return f"{self.check}-{self.outcome}-{self.name}"
 
 
-def cross_flags(pair: tuple[Report, Report]) -> list[X.CrossFlag]:
+def cross_flags(pair: tuple[Report, Report]) -> list[Flag]:
     """Store both reports (earlier first) in a fresh database, run the cross-year checks after each
     as `xxgk audit` does, and return the flags that compare the two."""
     earlier, later = pair
@@ -201,7 +202,7 @@ def cross_flags(pair: tuple[Report, Report]) -> list[X.CrossFlag]:
             for r in (earlier, later):
                 save_report(db, r)
                 X.run_crossyear(db, r.sha256)
-            return [f for f in X.flags_for(db, later.sha256) if {f.report, f.other_report} == {earlier.sha256,
+            return [f for f in X.flags_for(db, later.sha256) if {f.pair.report, f.pair.other_report} == {earlier.sha256,
                                                                                             later.sha256}]
         finally:
             db.conn.close()
@@ -214,14 +215,14 @@ def verify_cross(case: CrossCase, pair: Optional[tuple[Report, Report]] = None) 
         assert not found, [f.message for f in found]
         return
     severity = case.severity or load_catalog().checks[case.check].severity
-    matching = [f for f in found if f.severity == severity and f.scope == "year"
-                and (f.report, f.other_report) == (later.sha256, earlier.sha256)
-                and set(case.cells) <= set(f.cells) and set(case.other_cells) <= set(f.other_cells)
+    matching = [f for f in found if f.severity == severity and f.pair.scope == "year"
+                and (f.pair.report, f.pair.other_report) == (later.sha256, earlier.sha256)
+                and set(case.cells) <= {c.key for c in f.cells} and set(case.other_cells) <= set(f.pair.other_cells)
                 and (case.message is None or case.message in f.message)]
-    assert matching, [(f.severity, f.scope, f.message, f.cells, f.other_cells) for f in found]
+    assert matching, [(f.severity, f.pair.scope, f.message, f.cells, f.pair.other_cells) for f in found]
     for f in matching:
         assert f.message.startswith(case.check + " ")
-        assert (f.report_year, f.other_year) == (later.report_year, earlier.report_year)
+        assert (f.pair.report_year, f.pair.other_year) == (later.report_year, earlier.report_year)
 
 
 CROSS_CASES = [
@@ -333,16 +334,16 @@ def test_boilerplate_shared_with_another_issuer_same_year(tmp_path):
     _store(db, a, b)
     assert X.flags_for(db, a.sha256) == X.flags_for(db, b.sha256)
     (f,) = X.flags_for(db, a.sha256)
-    assert (f.check, f.severity, f.scope) == ("X04", "info", "peer") and f.score >= X.PEER_MIN
-    assert {f.report, f.other_report} == {a.sha256, b.sha256}
+    assert (f.check, f.severity, f.pair.scope) == ("X04", "info", "peer") and f.pair.score >= X.PEER_MIN
+    assert {f.pair.report, f.pair.other_report} == {a.sha256, b.sha256}
     assert "栖梧县人民政府" in f.message and GOV in f.message
 
 
 def test_coverage_of_generated_years(tmp_path):
     db = open_db(tmp_path / "cov.db")
     _store(db, *(generated(DEPT, y, y) for y in (2020, 2021, 2023)), generated(GOV, 2023, 10))
-    rows = {r["name"]: r for r in X.coverage(db)["rows"]}
+    rows = {r["name"]: r for r in coverage.coverage(db)["rows"]}
     assert sorted(rows[DEPT]["years"]) == [2020, 2021, 2023] and rows[DEPT]["missing"] == [2022]
     assert (rows[DEPT]["level"], rows[DEPT]["kind"]) == ("county", "department")
     assert sorted(rows[GOV]["years"]) == [2023] and rows[GOV]["missing"] == []
-    assert X.coverage_cell(rows[DEPT], 2022) == "缺" and X.coverage_cell(rows[DEPT], 2021) == "✓"
+    assert coverage.coverage_cell(rows[DEPT], 2022) == "缺" and coverage.coverage_cell(rows[DEPT], 2021) == "✓"

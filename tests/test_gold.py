@@ -60,7 +60,7 @@ def test_unlabelled_reports_extract_cleanly(doc):
     report = extracted(str(doc))
     assert report.status == "ok", report.messages
     assert not report.messages
-    assert report.template_info["tables_found"] == {"t1": True, "t2": True, "t3": True}
+    assert report.template_info.tables_found == {"t1": True, "t2": True, "t3": True}
     assert [s.key for s in report.sections] == [
         "overview", "active", "requests", "review_litigation", "problems", "other"]
     rows = 23 if report.template == "v2019" else 25

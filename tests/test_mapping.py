@@ -34,7 +34,7 @@ def test_label_normalisation(printed, canonical):
 def test_version_fingerprint(stem, fingerprint, template):
     doc = next(p for p in (CORPUS / "real").iterdir() if p.stem == stem)
     info = extracted(str(doc)).template_info
-    assert (info["fingerprint"], info["template"]) == (fingerprint, template)
+    assert (info.fingerprint, info.template) == (fingerprint, template)
 
 
 @pytest.mark.shared
@@ -42,8 +42,8 @@ def test_misprinted_label_is_matched_and_recorded():
     report = extracted(str(CORPUS / "real" / "huaian-hongze-2023.pdf"))
     assert report.cells["t2.deny.law_forbidden.total"].row_label == "2.其他法律行政止公开"
     assert {"key": "t2.deny.law_forbidden", "printed": "其他法律行政止公开",
-            "expected": "其他法律行政法规禁止公开"} in report.template_info["misprinted"]
-    assert report.template_info["missing_rows"] == [
+            "expected": "其他法律行政法规禁止公开"} in report.template_info.misprinted
+    assert report.template_info.missing_rows == [
         "t2.other.no_correction", "t2.other.unpaid_fee", "t2.other.other"]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ..report import Flag, Report
-from . import arithmetic, dates, narrative, sections, template  # noqa: F401  (register the functions)
+from . import arithmetic, dates, narrative, pairs, sections, template  # noqa: F401  (register the functions)
 from .engine import load_catalog, run
 
 

@@ -1,7 +1,6 @@
 """D01–D06: the report year, the statistics period, the publication date and its deadline."""
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -9,9 +8,9 @@ from typing import Optional
 
 from ..narrative import normalize
 from ..report import Report
+from ..template.metadata import RANGE, range_dates
 from .engine import Context, check
 
-_PERIOD = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日起?(?:至|到|—|－|-|~|～)(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
 _PERIOD_CUE = re.compile(r"统计(?:期限|时限|期间|区间|时间|周期)|数据统计")
 _YEAR = re.compile(r"(\d{4})年")
 ISSUER_TYPES = ("department", "government", "township", "other")
@@ -25,20 +24,10 @@ class Period:
     page: Optional[int]
 
 
-def _date(y: str, m: str, d: str) -> Optional[date]:
-    y_, m_, d_ = int(y), int(m), int(d)
-    if not (1 <= m_ <= 12 and 1 <= d_ <= calendar.monthrange(y_, m_)[1]):
-        return None  # a misprinted day is not a period we can read
-    return date(y_, m_, d_)
-
-
 def _parse_period(text: str, page: Optional[int]) -> Optional[Period]:
-    m = _PERIOD.search(normalize(text))
-    if not m:
-        return None
-    y1, m1, d1, y2, m2, d2 = m.groups()
-    start, end = _date(y1, m1, d1), _date(y2 or y1, m2, d2)
-    return Period(start, end, text, page) if start and end else None
+    m = RANGE.search(normalize(text))
+    dates = range_dates(m) if m else None
+    return Period(dates[0], dates[1], text, page) if dates else None
 
 
 def period(ctx: Context) -> Optional[Period]:
@@ -80,12 +69,11 @@ def issuer_type(ctx: Context) -> str:
         if forced not in ISSUER_TYPES:
             raise ValueError(f"issuer_type must be one of {ISSUER_TYPES}, not {forced!r}")
         return forced
-    params = ctx.catalog.checks["D04"].params
-    issuer = normalize(ctx.report.issuer or "")
-    for kind in ("township", "department", "government"):
-        if issuer and re.search(params[kind], issuer):
-            return kind
-    return "other"
+    # the issuer registry's reading of the name (extractor/issuers.py, aliases applied): one rule
+    from ..issuers import identify
+
+    ident = identify(ctx.report.issuer)
+    return ident.issuer_type if ident else "other"
 
 
 @check("D01")

@@ -9,14 +9,14 @@ from __future__ import annotations
 import operator
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from itertools import product
 from pathlib import Path
 from typing import Callable, Iterable, Optional, Union
 
 from ..narrative import Sentence, sentences
-from ..report import CellValue, Flag, Report
+from ..report import CellValue, Flag, Pair, Report, StoredReport
 from ..resources import rules_path
 from ..status import Severity
 
@@ -25,6 +25,7 @@ SEVERITIES = tuple(Severity)  # highest first
 VERSIONS = ("all", "v2019", "v2021")
 CONFIG_KEYS = ("groups", "checks", "disable", "issuer_type", "deadlines")
 UNCERTAIN = "存疑（UNCERTAIN）："
+DOC_FIELDS = ("what", "why", "example")  # required in every catalog entry
 
 Number = Union[int, float]
 CheckFn = Callable[["Context"], Iterable[Flag]]
@@ -228,7 +229,11 @@ class CheckSpec:
     function: Optional[str] = None
     params: dict = field(default_factory=dict)
     instances: tuple[Instance, ...] = ()
-    pairwise: bool = False  # compares two reports: run by crossyear.py, not per report
+    pairwise: bool = False  # compares two stored reports: run_pair on a PairContext, not run
+    # Chinese, for docs/checks.md: what it compares, why a reviewer cares, one failing case
+    what: str = ""
+    why: str = ""
+    example: str = ""
 
     def applies_to(self, template: Optional[str]) -> bool:
         return "all" in self.versions or template in self.versions
@@ -244,12 +249,14 @@ class Catalog:
 
 def _spec(raw: dict, sets, labels) -> CheckSpec:
     cid = raw["id"]
+    missing = [k for k in DOC_FIELDS if not (isinstance(raw.get(k), str) and raw[k].strip())]
+    if missing:
+        raise ValueError(f"{cid}: the catalog entry needs non-empty {', '.join(missing)} (see docs/extending.md)")
     if raw["severity"] not in SEVERITIES or not set(raw["versions"]) <= set(VERSIONS):
         raise ValueError(f"{cid}: bad severity or versions")
-    if raw.get("pairwise"):
-        if "function" in raw or "rule" in raw:
-            raise ValueError(f"{cid}: a pairwise check has neither `function` nor `rule`")
-    elif ("function" in raw) == ("rule" in raw):
+    if raw.get("pairwise") and "function" not in raw:
+        raise ValueError(f"{cid}: a pairwise check needs a `function` (it runs on a PairContext)")
+    if ("function" in raw) == ("rule" in raw):
         raise ValueError(f"{cid}: needs exactly one of `function` and `rule`")
     instances = []
     for rule in raw.get("rule", []):
@@ -266,7 +273,8 @@ def _spec(raw: dict, sets, labels) -> CheckSpec:
             instances.append(Instance(assertion.atoms[0], when, rule.get("message", raw["message"]), fields))
     return CheckSpec(cid, raw["name"], raw["severity"], tuple(raw["versions"]), raw["group"], raw["doc"],
                      raw["message"], raw.get("variants", {}), raw.get("function"), raw.get("params", {}),
-                     tuple(instances), bool(raw.get("pairwise")))
+                     tuple(instances), bool(raw.get("pairwise")),
+                     **{k: raw[k].strip() for k in DOC_FIELDS})
 
 
 @lru_cache(maxsize=None)
@@ -371,9 +379,34 @@ def _side_show(terms, value: Number, cells: dict[str, CellValue]) -> str:
     return format_number(value)
 
 
-def _formula_flags(spec: CheckSpec, report: Report, nums: dict[str, Number]) -> list[Flag]:
+def _instance_keys(inst: Instance) -> list[str]:
+    """Every cell key an instance reads (sum members included)."""
+    keys: list[str] = []
+    for atom in list(inst.when.atoms if inst.when else ()) + [inst.assertion]:
+        if isinstance(atom, Blank):
+            keys.append(atom.key)
+        else:
+            keys.extend(k for _, t in atom.lhs + atom.rhs for k in t.keys)
+    return keys
+
+
+def not_evaluated(spec: CheckSpec, unsure: list[CellValue]) -> Flag:
+    """The info note for a check that needed a value extraction could not read as a number: it
+    is not evaluated (never counted as 0), so it accuses nothing."""
+    what = "；".join(f"{c.where}印为“{c.value}”" for c in unsure)
+    return Flag(spec.id, Severity.INFO, f"{spec.id} 无法核对：{what}，不是规范的数字，本项核对未进行（未按0计）",
+                list(unsure), next((c.page for c in unsure if c.page is not None), None))
+
+
+def _formula_flags(spec: CheckSpec, report: Report, nums: dict[str, Number],
+                   unsure_keys: frozenset = frozenset()) -> list[Flag]:
     cells, out = report.cells, []
+    skipped: dict[str, CellValue] = {}  # unsure cells that kept an instance from being evaluated
     for inst in spec.instances:
+        unsure = [cells[k] for k in _instance_keys(inst) if k in unsure_keys] if unsure_keys else ()
+        if unsure:
+            skipped.update((c.key, c) for c in unsure)
+            continue
         if inst.when is not None and not _cond(inst.when, cells, nums):
             continue
         a = inst.assertion
@@ -386,22 +419,56 @@ def _formula_flags(spec: CheckSpec, report: Report, nums: dict[str, Number]) -> 
         page = next((c.page for c in involved if c.page is not None), None)
         out.append(Flag(spec.id, spec.severity, f"{spec.id} {render(inst.message, fields, cells)}",
                         involved, page))
+    if skipped:
+        out.append(not_evaluated(spec, list(skipped.values())))
     return out
 
 
-def selected(catalog: Catalog, config: dict) -> list[CheckSpec]:
+@dataclass
+class _Counted(CellValue):
+    """An unsure cell as a function check sees it: reading its `number` is logged, so the
+    engine knows the check counted a value that is not one."""
+
+    log: list = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def number(self) -> Number:
+        self.log.append(self.key)
+        return 0
+
+
+def _function_flags(spec: CheckSpec, fn: CheckFn, report: Report, catalog: Catalog, config: dict,
+                    memo: dict, unsure_keys: frozenset = frozenset()) -> list[Flag]:
+    """A function check's flags; if it did arithmetic on an unsure cell, only the note that it
+    could not be evaluated (its findings would rest on a value counted as 0)."""
+    if not unsure_keys:
+        return list(fn(Context(report, spec, catalog, config, memo)))
+    log: list[str] = []
+    seen = dict(report.cells)
+    for k in unsure_keys:
+        c = report.cells[k]
+        seen[k] = _Counted(**{f.name: getattr(c, f.name) for f in fields(CellValue)}, log=log)
+    flags = list(fn(Context(replace(report, cells=seen), spec, catalog, config, memo)))
+    if log:
+        return [not_evaluated(spec, [report.cells[k] for k in dict.fromkeys(log)])]
+    for flag in flags:  # cite the report's own cells, not the logging copies
+        flag.cells = [report.cells.get(c.key, c) for c in flag.cells]
+    return flags
+
+
+def selected(catalog: Catalog, config: dict, pairwise: bool = False) -> list[CheckSpec]:
+    """The per-report (or, pairwise=True, the cross-report) checks the config selects."""
     unknown = set(config) - set(CONFIG_KEYS)
     if unknown:
         raise ValueError(f"unknown config keys: {sorted(unknown)}")
-    per_report = {cid for cid, s in catalog.checks.items() if not s.pairwise}
     for key in ("checks", "disable"):
-        missing = set(config.get(key, ())) - per_report
+        missing = set(config.get(key, ())) - set(catalog.checks)
         if missing:
             raise ValueError(f"config `{key}` names unknown checks: {sorted(missing)}")
     missing = set(config.get("groups", ())) - {s.group for s in catalog.checks.values()}
     if missing:
         raise ValueError(f"config `groups` names unknown groups: {sorted(missing)}")
-    specs = [s for s in catalog.checks.values() if not s.pairwise]
+    specs = [s for s in catalog.checks.values() if s.pairwise == pairwise]
     if "groups" in config:
         specs = [s for s in specs if s.group in config["groups"]]
     if "checks" in config:
@@ -415,12 +482,66 @@ def run(report: Report, config: Optional[dict] = None) -> list[Flag]:
     functions = _functions(catalog)
     memo: dict = {}
     nums = {k: c.number for k, c in report.cells.items()}
+    unsure = frozenset(k for k, c in report.cells.items() if isinstance(c.value, str) and c.unsure)
     flags: list[Flag] = []
     for spec in selected(catalog, config):
         if not spec.applies_to(report.template):
             continue
         if spec.function:
-            flags.extend(functions[spec.id](Context(report, spec, catalog, config, memo)))
+            flags.extend(_function_flags(spec, functions[spec.id], report, catalog, config, memo,
+                                         unsure))
         else:
-            flags.extend(_formula_flags(spec, report, nums))
+            flags.extend(_formula_flags(spec, report, nums, unsure))
+    return flags
+
+
+# ----------------------------------------------------------------------------- pairs of reports
+
+@dataclass
+class PairContext:
+    """What a cross-report check sees: two stored reports and its catalog entry. scope "year": `prev`
+    is the issuer's report for Y−1 and `cur` for Y; scope "peer": two issuers' reports of one year
+    (`cur` the one with the smaller sha256). Flags are about `cur`, naming `prev` as the other side."""
+
+    prev: StoredReport
+    cur: StoredReport
+    spec: CheckSpec
+    scope: str = "year"
+    estimate: Optional[float] = None  # scope "peer": the MinHash similarity that made them a candidate
+
+    def flag(self, variant: Optional[str] = None, *, severity: Optional[str] = None, cells: Iterable[str] = (),
+             other_cells: Iterable[str] = (), score: Optional[float] = None, **fields) -> Flag:
+        severity = Severity(severity or self.spec.severity)
+        if severity.rank < Severity(self.spec.severity).rank:
+            raise ValueError(f"{self.spec.id}: {severity} is above the catalog severity {self.spec.severity}")
+        later, earlier = self.cur, self.prev
+        template = self.spec.variants[variant] if variant else self.spec.message
+        if self.scope == "year":
+            who = f"（本报告 {later.label}，上一年报告 {earlier.label}）"
+        else:
+            # the names as printed (not the issuer's display name, which a later regrouping may change)
+            who = f"（{later.label}，{later.printed or '发布机关未识别'}；{earlier.label}，" \
+                  f"{earlier.printed or '发布机关未识别'}）"
+        own = [later.cells[k] for k in cells if k in later.cells]
+        pair = Pair(later.sha, earlier.sha, self.scope, later.year, earlier.year, later.issuer_id,
+                    None if score is None else round(score, 3), list(other_cells))
+        page = next((c.page for c in own if c.page is not None), None)
+        return Flag(self.spec.id, severity, f"{self.spec.id} {template.format(**fields)}{who}", own, page,
+                    pair=pair)
+
+
+PairFn = Callable[[PairContext], Iterable[Flag]]
+
+
+def run_pair(prev: StoredReport, cur: StoredReport, config: Optional[dict] = None,
+             scope: str = "year", estimate: Optional[float] = None) -> list[Flag]:
+    """The cross-report checks the config selects, for one pair (see PairContext), filtered by the
+    template version of `cur`. A check decides itself which scopes it covers (X04 runs in both)."""
+    config = config or {}
+    catalog = load_catalog()
+    fns = _functions(catalog)
+    flags: list[Flag] = []
+    for spec in selected(catalog, config, pairwise=True):
+        if spec.applies_to(cur.template):
+            flags.extend(fns[spec.id](PairContext(prev, cur, spec, scope, estimate)))
     return flags

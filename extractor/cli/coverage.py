@@ -1,4 +1,4 @@
-"""`xxgk coverage`: issuers × years, the missing years marked (extractor/checks/crossyear.py)."""
+"""`xxgk coverage`: issuers × years, the missing years marked (extractor/coverage.py)."""
 from __future__ import annotations
 
 import csv
@@ -16,7 +16,7 @@ def coverage(
     output: Output = None,
 ):
     """列出发布机关 × 年度的报告覆盖情况，标出缺失的年度。"""
-    from ..checks.crossyear import coverage as _coverage
+    from ..coverage import coverage as _coverage
     from ..store import open_db
 
     cov = _coverage(open_db(db))
@@ -40,7 +40,7 @@ def coverage(
 
 def coverage_csv(cov: dict) -> str:
     from ..issuers import KIND_ZH, LEVEL_ZH
-    from ..checks.crossyear import coverage_cell
+    from ..coverage import coverage_cell
 
     out = io.StringIO()
     w = csv.writer(out)
@@ -59,7 +59,7 @@ def coverage_csv(cov: dict) -> str:
 def print_coverage(cov: dict, console) -> None:
     from rich.table import Table
     from ..issuers import KIND_ZH, LEVEL_ZH
-    from ..checks.crossyear import coverage_cell
+    from ..coverage import coverage_cell
 
     t = Table(title="发布机关 × 年度（✓ 有报告，✓×n 有 n 份，缺 = 首末年份之间缺少的年度）", show_lines=False)
     for col in ("发布机关", "级别", "类型"):

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .options import DEFAULT_DB, Db
+from .options import DEFAULT_DB, ConfigFile, Db, Ignore, Select, check_settings
 
 
 def crossyear(
@@ -15,14 +15,18 @@ def crossyear(
     relink: Annotated[bool, typer.Option(
         "--relink", help="重新识别全部报告的发布机关（修改 rules/issuer_aliases.toml 之后用）")] = False,
     show: Annotated[bool, typer.Option("--show/--no-show", help="列出跨年度检查发现的问题")] = True,
+    select: Select = None,
+    ignore: Ignore = None,
+    config_file: ConfigFile = None,
 ):
     """跨年度检查（X01–X07）：同一机关相邻年度的结转衔接、现行有效件数、照抄文字和数字、模板倒退，
     以及同年度不同机关报告的雷同文字。"""
     from ..checks.crossyear import sync
     from ..store import open_db
 
+    config = check_settings(select, ignore, config_file)
     database = open_db(db)
-    counts = sync(database, full=all_ or relink, relink=relink)
+    counts = sync(database, full=all_ or relink, relink=relink, config=config)
     typer.echo(f"已检查 {counts['reports']} 份报告，{counts['issuers_changed']} 份报告的发布机关有变化；"
                f"数据库中共有 {counts['flags']} 条跨报告问题")
     if not show or not counts["flags"]:

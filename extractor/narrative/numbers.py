@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional, Union
 
-_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+_CN_DIGIT = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
              "七": 7, "八": 8, "九": 9}
 _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": 10_000, "亿": 100_000_000}
@@ -38,7 +38,10 @@ def normalize(text: str) -> str:
 
 
 def cn_to_int(text: str) -> Optional[int]:
-    """十二 → 12, 两 → 2, 一百零五 → 105, 三千零二十 → 3020; None if not a Chinese numeral."""
+    """十二 → 12, 两 → 2, 一百零五 → 105, 三千零二十 → 3020, 二〇二四 → 2024 (a year, digit by
+    digit); None if not a Chinese numeral."""
+    if len(text) == 4 and all(ch in _CN_DIGIT for ch in text):
+        return int("".join(str(_CN_DIGIT[ch]) for ch in text))
     total = section = digit = 0
     for ch in text:
         if ch in _CN_DIGIT:

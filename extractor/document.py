@@ -84,8 +84,12 @@ class Document:
     # Facts the container states outside the body, e.g. a saved page's own date line
     # {"page_date": "2025-03-10"} or a PDF's metadata {"creation_date": "..."}.
     meta: dict = field(default_factory=dict)
-    # Reader warnings: things it could not read exactly (kept, shown, never silently dropped).
+    # Reader warnings: things it could not read exactly (kept, shown, never silently dropped); any
+    # warning makes the report `partial`.
     warnings: list[str] = field(default_factory=list)
+    # Reader notices: how something was read that a reviewer should know (tables read by OCR, with
+    # a confidence per cell); shown with the messages, the status stays what the reading earned.
+    notices: list[str] = field(default_factory=list)
 
     @property
     def tables(self) -> list[Table]:

@@ -33,21 +33,23 @@ def build_report(doc: Document, path: str, sha: str) -> Report:
     info = mapped.info
     report = Report(
         document=path, sha256=sha, format=doc.format, issuer=meta.issuer,
-        report_year=meta.report_year, template=info.get("template"), published=meta.published,
+        report_year=meta.report_year, template=info.template, published=meta.published,
         title=meta.title, period=meta.period, period_text=meta.period_text,
         period_page=meta.period_page, published_text=meta.published_text,
         published_page=meta.published_page, n_pages=doc.n_pages,
         sections=sections, paragraphs=paragraphs, cells=mapped.cells, template_info=info,
-        messages=list(doc.warnings) + mapped.warnings,
+        messages=list(doc.warnings) + mapped.warnings + list(doc.notices),
     )
-    report.template_info["published_source"] = meta.published_source
+    report.template_info.published_source = meta.published_source
     name = Path(path).name
-    found = info.get("tables_found", {})
+    found = info.tables_found or {}
     if not any(found.values()) and not sections and meta.title is None:
         report.status = "not_a_report"
         report.template = None
         report.messages.insert(0, f"{name} 不是政府信息公开工作年度报告：没有找到报告标题、六个部分的标题或三张统计表")
-    elif not all(found.values()) or mapped.warnings:
+    elif not all(found.values()) or mapped.warnings or doc.warnings:
+        # ok only when all three tables were read and every row mapped: anything a reader or the
+        # mapping could not read exactly (its warning names the table and page) makes it partial
         report.status = "partial"
         missing = [n for k, n in (("t1", "表二（主动公开）"), ("t2", "表三（收到和处理申请）"),
                                   ("t3", "表四（复议诉讼）")) if not found.get(k)]

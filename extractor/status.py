@@ -10,6 +10,8 @@ class Status(StrEnum):
     OK = "ok"
     PARTIAL = "partial"  # a table or row could not be read exactly; the message names it
     NOT_A_REPORT = "not_a_report"
+    # A saved page whose body only links to the report (附件：….pdf); the message names the file.
+    ATTACHMENT = "attachment"
     NEEDS_OCR = "needs_ocr"
     NEEDS_SOFFICE = "needs_soffice"
     UNSUPPORTED = "unsupported"
@@ -27,6 +29,7 @@ class Status(StrEnum):
 
 _STATUS_LABELS = {
     Status.OK: "完整读出", Status.PARTIAL: "部分读出", Status.NOT_A_REPORT: "不是年报",
+    Status.ATTACHMENT: "报告在附件中",
     Status.NEEDS_OCR: "需要OCR（扫描件）", Status.NEEDS_SOFFICE: "需要LibreOffice",
     Status.UNSUPPORTED: "格式不支持", Status.ERROR: "处理出错",
 }

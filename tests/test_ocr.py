@@ -167,7 +167,7 @@ def test_scan_document_shape(stem):
 
     doc = ocr_doc(stem)
     assert doc.format == "ocr" and doc.path == str(scan(stem)) and doc.n_pages >= 1
-    assert doc.warnings and "OCR" in doc.warnings[0]
+    assert doc.notices and "OCR" in doc.notices[0]  # read by OCR: a notice, not a loss
     assert doc.paragraphs and doc.tables
     for block in doc.blocks:
         conf = block.hints.get("confidence")
@@ -490,4 +490,4 @@ def test_ocr_of_some_pages_says_which_pages_it_read(tmp_path):
     f = make_scan(SAMPLE_PDFS[0], tmp_path / "two.pdf", pages=[0, 1])
     doc = ocr.read(f, only_pages={2})
     assert doc.n_pages == 1 and {b.page for b in doc.blocks} == {2}
-    assert doc.warnings[0].startswith("two.pdf 第2页是扫描图片，内容由OCR识别")
+    assert doc.notices[0].startswith("two.pdf 第2页是扫描图片，内容由OCR识别")

@@ -136,7 +136,7 @@ def test_scanned_pdf_falls_back_to_ocr(tmp_path, monkeypatch):
 
     ocr_doc = Document(path="scan.pdf", format="ocr", blocks=[])
     monkeypatch.setitem(sys.modules, "extractor.readers.pdf", SimpleNamespace(read=scan))
-    monkeypatch.setitem(sys.modules, "extractor.readers.ocr", SimpleNamespace(read=lambda path: ocr_doc))
+    monkeypatch.setitem(sys.modules, "extractor.readers.ocr", SimpleNamespace(read=lambda path, why=None: ocr_doc))
     f = tmp_path / "scan.pdf"
     f.write_bytes(b"%PDF-1.4\n")
     assert read(f) is ocr_doc

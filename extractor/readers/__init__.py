@@ -59,7 +59,7 @@ def read(path) -> Document:
         ocr = _module("ocr") if e.status == "needs_ocr" and kind == "pdf" else None
         if ocr is None:
             raise
-        return ocr.read(p)
+        return ocr.read(p, why=e.message)  # a scan, or text that cannot be decoded
     if kind == "pdf" and doc.meta.get("pages_without_text"):
         return _ocr_scanned_pages(doc, p)
     return doc
@@ -79,11 +79,11 @@ def _ocr_scanned_pages(doc, p: Path):
     if scans is None:
         return doc
     blocks = sorted(doc.blocks + scans.blocks, key=lambda b: b.page or 0)  # stable within a page
-    # The OCR reader's warnings replace the text reader's "没有文字层": which pages it read, and
-    # what it could not read.
+    # The OCR reader's notice (which pages it read) and warnings (what it could not read) replace
+    # the text reader's "没有文字层".
     warnings = [w for w in doc.warnings if "没有文字层" not in w] + scans.warnings
     return Document(path=doc.path, format=doc.format, blocks=blocks, n_pages=doc.n_pages,
-                    meta=doc.meta, warnings=warnings)
+                    meta=doc.meta, warnings=warnings, notices=doc.notices + scans.notices)
 
 
 def _module(module: str):
@@ -136,7 +136,8 @@ def _is_docx(p: Path) -> bool:
                 return True
             if "[Content_Types].xml" in names:  # main part under another name
                 with z.open("[Content_Types].xml") as f:  # never decompress a whole part here
-                    return b"wordprocessingml.document.main" in f.read(65536)
+                    head = f.read(65536)
+                    return b"wordprocessingml.document.main" in head or b"ms-word.document.macroEnabled.main" in head
     except (zipfile.BadZipFile, OSError, KeyError):
         pass
     return False

@@ -2,7 +2,9 @@
 
 python-docx's `table.cell(r, c)` repeats a merged cell's text at every grid position it covers,
 so tables are read from the XML: gridBefore/gridSpan give the grid column, and a
-vMerge="continue" cell extends the rowspan of the cell above it.
+vMerge="continue" cell extends the rowspan of the merge above it (started by vMerge="restart");
+a continuation with no merge to continue is malformed: left unread, with a warning, never a
+copy of the value above. Macro-enabled documents (.docm) and templates are read the same way.
 """
 from __future__ import annotations
 
@@ -10,12 +12,16 @@ import zipfile
 import zlib
 from pathlib import Path
 
-import docx
+from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.exceptions import PackageNotFoundError
+from docx.opc.part import PartFactory
+from docx.package import Package
+from docx.parts.document import DocumentPart
 from docx.styles.style import StyleFactory
 from lxml import etree
 
 from ..document import Block, Cell, Document, ReadError, Table
+from . import images
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _TR, _TC = W + "p", W + "tbl", W + "tr", W + "tc"
@@ -40,12 +46,7 @@ _MAX_GRID = 64
 def read(path) -> Document:
     p = Path(path)
     _check_zip(p)
-    try:
-        d = docx.Document(str(p))
-    except (zipfile.BadZipFile, zlib.error, EOFError) as e:  # e.g. a part longer than its header says
-        raise ReadError("error", f"{p.name} 不是有效的 DOCX 文件（ZIP 数据损坏：{e}）") from e
-    except (PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError) as e:
-        raise ReadError("error", f"{p.name} 不是可读取的 DOCX 文件：{e}") from e
+    d = _open(p)
     style_names: dict[str, str] = {}
 
     def style_name(style_id: str) -> str:
@@ -54,15 +55,20 @@ def read(path) -> Document:
             style_names[style_id] = StyleFactory(el).name if el is not None else style_id
         return style_names[style_id]
 
-    blocks: list[Block] = []
+    blocks: list = []  # Blocks, and Pictures that images.py reads (tables pasted as pictures)
+    merge_warnings: list[str] = []  # tables with malformed vertical merges (cells left unread)
     for el in _items(d.element.body):
         if el.tag == _TBL:
-            table = _table(el)
-            if table.cells:
+            table = _table(el, merge_warnings)
+            if not any(c.text for c in table.cells) and images.has_docx_picture(el):
+                blocks += images.docx_pictures(el, d.part)  # a picture framed in a table
+            elif table.cells:
                 blocks.append(Block(kind="table", table=table))
             continue
+        pics = images.docx_pictures(el, d.part) if images.has_docx_picture(el) else []
         text = _text(el).replace("\n", "").strip()  # a paragraph's own line breaks are not paragraph breaks
         if not text:
+            blocks += pics
             continue
         hints: dict = {}
         ppr = el.find(W + "pPr")
@@ -76,11 +82,46 @@ def read(path) -> Document:
         if _all_bold(el):
             hints["bold"] = True
         blocks.append(Block(kind="paragraph", text=text, hints=hints))
-    meta = {}
+        blocks += pics
+    pictures = images.Pictures(p.name)
+    blocks = pictures.into_blocks(blocks)
+    meta = pictures.meta()
     created = d.core_properties.created
     if created is not None:
         meta["creation_date"] = created.date().isoformat()
-    return Document(path=str(p), format="docx", blocks=blocks, meta=meta)
+    warnings = [f"{p.name}：{w}" for w in merge_warnings] + pictures.warnings
+    return Document(path=str(p), format="docx", blocks=blocks, meta=meta, warnings=warnings,
+                    notices=pictures.notices)
+
+
+# The main part of a Word document, a macro-enabled one (.docm) and their templates: all the
+# same WordprocessingML. python-docx accepts only the first; the others are read the same way
+# (macros are never run: nothing in a file is ever executed).
+_MAIN_TYPES = (CT.WML_DOCUMENT_MAIN, "application/vnd.ms-word.document.macroEnabled.main+xml",
+               "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+               "application/vnd.ms-word.template.macroEnabledTemplate.main+xml")
+for _ct in _MAIN_TYPES:
+    PartFactory.part_type_for.setdefault(_ct, DocumentPart)
+
+
+def _open(p: Path):
+    """The python-docx Document of p; a ReadError with a Chinese-only message otherwise (the
+    libraries' English never reaches a stored message)."""
+    try:
+        part = Package.open(str(p)).main_document_part
+        if part.content_type not in _MAIN_TYPES:
+            raise ReadError("unsupported", f"{p.name} 不是 Word 文档（ZIP 包的主部件不是 Word 正文），无法读取")
+        return part.document
+    except ReadError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError) as e:  # e.g. a part longer than its header says
+        raise ReadError("error", f"{p.name} 不是有效的 DOCX 文件（ZIP 数据损坏）") from e
+    except (PackageNotFoundError, KeyError) as e:
+        raise ReadError("error", f"{p.name} 不是可读取的 DOCX 文件（缺少 Word 文档必需的部件）") from e
+    except etree.XMLSyntaxError as e:
+        raise ReadError("error", f"{p.name} 不是可读取的 DOCX 文件（XML 结构损坏）") from e
+    except (ValueError, AttributeError, TypeError) as e:
+        raise ReadError("error", f"{p.name} 不是可读取的 DOCX 文件（文档结构不符合规范）") from e
 
 
 def _check_zip(p: Path) -> None:
@@ -140,9 +181,16 @@ def _span(el, least: int = 1) -> int:
         return least
 
 
-def _table(tbl) -> Table:
+def _table(tbl, warnings: list[str] | None = None) -> Table:
+    """The table's cells. A vMerge continuation extends the cell above only when that cell is a
+    merge started with vMerge="restart" (or already continued) and ends in the row above. A
+    continuation without one (in the first row, under a plain cell, under a gap) is malformed:
+    what Word shows there is not defined, so no cell is made for it (nothing is read, the value
+    above is never copied into it) and `warnings` gets a Chinese line naming the table."""
     cells: list[Cell] = []
-    above: dict[int, Cell] = {}  # grid column -> the cell covering it in the rows so far
+    above: dict[int, Cell | None] = {}  # grid column -> the cell covering it (None: unread)
+    merged: set[int] = set()  # id() of the cells that started with vMerge="restart"
+    malformed: list[int] = []  # rows (0-based) with a malformed continuation
     n_cols = 0
     r = -1
     for r, tr in enumerate(_items(tbl, (_TR,))):
@@ -165,9 +213,16 @@ def _table(tbl) -> Table:
                 owner.colspan += span
             elif vmerge is not None and vmerge.get(W + "val") != "restart":
                 up = above.get(col)
-                if up is not None and up.col == col and up.row + up.rowspan == r:
+                if up is not None and id(up) in merged and up.col == col and up.row + up.rowspan == r:
                     owner = up
                     owner.rowspan += 1
+                else:  # nothing to continue: leave the grid positions unread
+                    malformed.append(r)
+                    for k in range(col, col + span):
+                        above[k] = None
+                    prev = None
+                    col += span
+                    continue
             if owner is not None:
                 if text:  # unusual, but printed text is never dropped
                     owner.text = f"{owner.text}\n{text}" if owner.text else text
@@ -177,8 +232,16 @@ def _table(tbl) -> Table:
             else:
                 prev = Cell(row=r, col=col, text=text, colspan=span)
                 cells.append(prev)
+                if vmerge is not None:
+                    merged.add(id(prev))
                 for k in range(col, col + span):
                     above[k] = prev
             col += span
         n_cols = max(n_cols, col)
+    if malformed and warnings is not None:
+        first = next((c.text.replace("\n", "") for c in cells if c.text.strip()), "")
+        head = f"以“{first[:12]}”开头的" if first else ""
+        rows = "、".join(str(x + 1) for x in dict.fromkeys(malformed))
+        warnings.append(f"{head}表格第 {rows} 行有 {len(malformed)} 个单元格标为纵向合并的延续，但上方没有合并的起点"
+                        "（合并格式错误）：这些单元格的值无法确定，未读取，也没有沿用上方的值")
     return Table(cells=cells, n_rows=r + 1, n_cols=n_cols)

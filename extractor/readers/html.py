@@ -7,12 +7,18 @@ most of the six standard section headings and data tables, and only its blocks a
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import lxml.html
 from lxml import etree
 
 from ..document import Block, Cell, Document, ReadError, Table
+from ..sections.rules import NUMERALS, match_heading
+from ..template.metadata import TITLE
+from ..template.normalize import squash
+from . import images
 
 _PARSER = lxml.html.HTMLParser(encoding="utf-8", no_network=True, huge_tree=False,
                                remove_comments=True, remove_pis=True)
@@ -31,11 +37,6 @@ _WS = re.compile(r"\s+")  # \s covers &nbsp; (U+00A0) and the ideographic space
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)", re.I)
 _ALIGN_STYLE = re.compile(r"text-align\s*:\s*(\w+)", re.I)
 
-# The six standard headings (spec B.1): numeral, then a word that only that section's heading has.
-_SECTION = re.compile(r"^\s*([一二三四五六])\s*[、.．]\s*(.*)$")
-_SECTION_WORDS = {"一": ("总体",), "二": ("主动公开",), "三": ("收到和处理", "申请情况"),
-                  "四": ("行政复议", "行政诉讼"), "五": ("问题", "改进"), "六": ("其他需要报告",)}
-_TITLE = re.compile(r"政府信息公开.{0,12}年度?报告")
 _YMD = r"\s*[:：]\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
 # A bare 时间/日期 label must start a field ("统计时间：…" in a sentence is not the page's date),
 # unless the line is the page's info line, which also names the source ("来源：…时间：…").
@@ -56,17 +57,30 @@ def read(path) -> Document:
         raise ReadError("error", f"{p.name} 不是可读取的网页：{e}") from e
     warnings = [f"{p.name} 的字符编码无法确定，按 {encoding} 读取，部分字符可能是乱码"] if lossy else []
     body = root.find("body")
-    entries = _walk(body if body is not None else root)
+    entries = _walk(body if body is not None else root, lambda el: images.html_picture(el, p))
     container = _body_container(entries)
     if container is None:
+        attachments = _attachments(body if body is not None else root)
+        # A page that prints a text of its own (a report under unusual headings) is read as it is.
+        prose = sum(1 for x, _, _ in entries if isinstance(x, str) and len(x) >= 100)
+        if attachments and prose < 5:
+            # Neither headings nor tables, but links to documents: the report is the attachment.
+            names = "、".join(a.name for a in attachments)
+            raise ReadError("attachment", f"{p.name} 的正文没有报告内容，只有附件链接，报告在附件中：{names}"
+                                          "（把附件文件放在同一文件夹中即可一并审核）")
         kept = entries
         warnings.append("未在网页中找到报告正文（没有标准章节标题或数据表），保留了整页文字")
     else:
         kept = [e for e in entries if _inside(e[2], container)]
         kept = _with_title(entries, kept)
-    blocks = [Block(kind="table", table=x) if isinstance(x, Table) else Block(kind="paragraph", text=x, hints=h)
-              for x, h, _ in kept]
-    return Document(path=str(p), format="html", blocks=blocks, meta=_page_meta(root, entries), warnings=warnings)
+    kept = _join_split_tables(kept)
+    pictures = images.Pictures(p.name)  # tables printed as pictures: read by OCR there
+    blocks = pictures.into_blocks([x if isinstance(x, images.Picture) else Block(kind="table", table=x)
+                                   if isinstance(x, Table) else Block(kind="paragraph", text=x, hints=h)
+                                   for x, h, _ in kept])
+    warnings += pictures.warnings
+    return Document(path=str(p), format="html", blocks=blocks, meta=_page_meta(root, entries) | pictures.meta(),
+                    warnings=warnings, notices=pictures.notices)
 
 
 def decode(data: bytes) -> tuple[str, str, bool]:
@@ -97,7 +111,7 @@ class _Ctx:
         self.block, self.center, self.bold, self.article, self.heading = block, center, bold, article, heading
 
 
-def _walk(root) -> list[tuple]:
+def _walk(root, picture=None) -> list[tuple]:
     """Blocks in document order as (paragraph text or Table, hints, element it came from).
     Iterative, so a deeply nested page cannot exhaust the Python stack."""
     out: list[tuple] = []
@@ -139,6 +153,12 @@ def _walk(root) -> list[tuple]:
         if tag == "br":
             if not ctx.heading:  # a title broken over two lines is still one heading
                 flush()
+            continue
+        if tag == "img" and picture is not None:
+            pic = picture(el)  # a local picture big enough to be a table (images.py)
+            if pic is not None:
+                flush()
+                out.append((pic, {}, el))
             continue
         if tag == "table":
             table = _data_table(el)
@@ -206,6 +226,61 @@ def _data_table(el) -> Table | None:
     return Table(cells=cells, n_rows=len(rows), n_cols=n_cols)
 
 
+# A note printed between the pieces of a table cut by a page break: 续表 / （续表二） / 表三（续）.
+_CONTINUED = re.compile(r"^[（(]?(?:续表|续上表|接上表)[一二三四五六七八九十\d]*[)）]?[:：]?$"
+                        r"|^表[一二三四五六七八九十\d]+[（(]续[)）]$")
+
+
+def _join_split_tables(entries: list[tuple]) -> list[tuple]:
+    """One Table for a table printed as several <table>s one after the other, with nothing but a
+    续表 note between: header rows in one and body rows in the next, or a Word page break cutting
+    the body (the pieces of a table continued over a page break are one table, as in a PDF)."""
+    out: list[tuple] = []
+    last = None  # index in out of the Table that only notes follow so far
+    for e in entries:
+        x = e[0]
+        if isinstance(x, Table) and last is not None:
+            joined = _join(out[last][0], x)
+            if joined is not None:
+                out[last] = (joined,) + out[last][1:]
+                del out[last + 1:]  # the notes between the pieces
+                continue
+        if isinstance(x, str) and last is not None and _CONTINUED.match(squash(x)):
+            out.append(e)
+            continue
+        out.append(e)
+        last = len(out) - 1 if isinstance(x, Table) else None
+    return out
+
+
+def _join(a: Table, b: Table) -> Table | None:
+    """b below a, or None when b cannot be a's continuation. b's first rows may lack a's leftmost
+    columns only where a's cells run down to its last row (group labels cut by the break, not
+    repeated): those rows are right-aligned and the group cells extended over them, as if the
+    table had been printed in one piece."""
+    if b.n_cols > a.n_cols:
+        return None
+    width = [0] * b.n_rows  # grid positions each row of b fills
+    for c in b.cells:
+        for r in range(c.row, min(c.row + c.rowspan, b.n_rows)):
+            width[r] = max(width[r], c.col + c.colspan)
+    cuts: list[int] = []  # columns missing from each of b's first rows, never more further down
+    for w in width:
+        if w >= a.n_cols or (cuts and a.n_cols - w > cuts[-1]):
+            break
+        cuts.append(a.n_cols - w)
+    reaching = [c for c in a.cells if c.row + c.rowspan >= a.n_rows and c.rowspan > 1]
+    ext = {id(c): sum(1 for k in cuts if k >= c.col + c.colspan) for c in reaching}
+    for i, k in enumerate(cuts):  # every missing column is a group cell extended over the row
+        if any(not any(c.col <= j < c.col + c.colspan and ext[id(c)] > i for c in reaching)
+               for j in range(k)):
+            return None
+    cells = [replace(c, rowspan=c.rowspan + ext[id(c)]) if ext.get(id(c)) else c for c in a.cells]
+    cells += [replace(c, row=c.row + a.n_rows, col=c.col + (cuts[c.row] if c.row < len(cuts) else 0))
+              for c in b.cells]
+    return Table(cells=cells, n_rows=a.n_rows + b.n_rows, n_cols=a.n_cols, page=a.page, bbox=a.bbox)
+
+
 def _cell_text(td) -> str:
     """A cell's lines (split at <p>, <br> and other block tags) joined by newlines; a lean copy of
     _walk without hints, as the cells are most of a report's elements."""
@@ -250,10 +325,11 @@ def _span(value) -> int:
 # ---------------------------------------------------------------- finding the report body
 
 def _section_no(text: str) -> str | None:
-    m = _SECTION.match(text)
-    if m and len(text) <= 40 and any(w in m.group(2) for w in _SECTION_WORDS[m.group(1)]):
-        return m.group(1)
-    return None
+    """The section a numbered heading line names (the heading rules of rules/sections.toml)."""
+    if text.lstrip()[:1] not in NUMERALS:  # most lines are table cells: skip them cheaply
+        return None
+    m = match_heading(text)
+    return m.key if m is not None and m.number else None
 
 
 def _body_container(entries):
@@ -263,7 +339,7 @@ def _body_container(entries):
     tables: dict = {}
     blocks: dict = {}
     for x, _, el in entries:
-        n = None if isinstance(x, Table) else _section_no(x)
+        n = _section_no(x) if isinstance(x, str) else None
         for anc in _self_and_ancestors(el):
             blocks[anc] = blocks.get(anc, 0) + 1
             if isinstance(x, Table):
@@ -294,20 +370,92 @@ def _with_title(entries, kept):
         return kept
     first = next(i for i, e in enumerate(entries) if e is kept[0])
     for e in reversed(entries[:first]):
-        if isinstance(e[0], str) and _is_title(e[0]):
+        if isinstance(e[0], str) and _is_title(e[0]) and not _is_link(e[0], e[2]):
             return [e] + kept
     return kept
 
 
+def _is_link(text: str, el) -> bool:
+    """text is a link of el (a 相关报告 list names other years' reports; it is not the title)."""
+    return any(_WS.sub(" ", a.text_content()).strip() == text for a in el.iter("a"))
+
+
 def _is_title(text: str) -> bool:
-    return len(text) <= 80 and bool(_TITLE.search(text))
+    """A report title as metadata reads it (template/metadata.py)."""
+    return len(text) <= 80 and bool(TITLE.match(squash(text)))
+
+
+# ---------------------------------------------------------------- attachment pages
+
+_ATTACHMENT_SUFFIXES = (".pdf", ".docx", ".doc", ".wps", ".ofd")
+_ATTACHMENT_LABEL = re.compile(r"^(?:相关)?附件\s*[0-9一二三四五六七八九十]*\s*[:：.、]?\s*")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str  # the file as the page names it (the link's text, else the last part of its href)
+    files: tuple[str, ...]  # file names it may have been saved under (link text's, href's)
+
+
+def attachment_links(path) -> list[Attachment]:
+    """The documents a saved page links to from its content (not from menus or page chrome)."""
+    text, _, _ = decode(Path(path).read_bytes())
+    try:
+        root = lxml.html.document_fromstring(text.encode("utf-8"), parser=_PARSER)
+    except (etree.ParserError, ValueError):
+        return []
+    body = root.find("body")
+    return _attachments(body if body is not None else root)
+
+
+def _attachments(root) -> list[Attachment]:
+    out: dict[str, Attachment] = {}
+    for a in root.iter("a", "iframe", "embed", "object"):
+        if any(isinstance(x.tag, str) and (x.tag.lower() in _DROP or x.tag.lower() in _CHROME)
+               for x in a.iterancestors()):
+            continue
+        embedded = a.tag != "a"  # a document shown in the page (a PDF viewer): the report itself
+        href = _document_path(a.get("data") if a.tag == "object" else a.get("src") if embedded else a.get("href"))
+        href_name = href.replace("\\", "/").rsplit("/", 1)[-1].strip()
+        label = "" if embedded else _ATTACHMENT_LABEL.sub("", _WS.sub(" ", a.text_content()).strip())
+        suffix = next((x for x in _ATTACHMENT_SUFFIXES if href_name.lower().endswith(x)), None)
+        if label.lower().endswith(_ATTACHMENT_SUFFIXES):
+            name, files = label, (label, href_name) if suffix else (label,)
+        elif suffix:
+            # <a href="/u/8f3e.pdf">某某年度报告</a>: saved as the href's name or as the text's.
+            name = f"{label}（{href_name}）" if label else href_name
+            files = (href_name, label + suffix) if label else (href_name,)
+        else:
+            continue
+        # The report, not any document the page links to (a menu's 公开指南.pdf): it says 附件
+        # around the link, or its name says 报告.
+        block = next((x for x in a.iterancestors() if isinstance(x.tag, str) and x.tag.lower() in _BLOCK), a)
+        if not embedded and "附件" not in block.text_content() and not any("报告" in f or "年报" in f for f in files):
+            continue
+        out.setdefault(name, Attachment(name, tuple(dict.fromkeys(files))))
+    return list(out.values())
+
+
+def _document_path(url) -> str:
+    """The path a link or viewer names; a viewer's document is in its query (viewer.html?file=…)."""
+    parts = urlsplit((url or "").strip())
+    path = unquote(parts.path)
+    if not path.lower().endswith(_ATTACHMENT_SUFFIXES):
+        for value in parse_qs(parts.query).values():
+            if value and unquote(value[0]).split("?")[0].lower().endswith(_ATTACHMENT_SUFFIXES):
+                return unquote(value[0]).split("?")[0]
+    return path
 
 
 # ---------------------------------------------------------------- the page's own facts
 
 def _page_meta(root, entries) -> dict:
-    """The page's date and source lines ("时间：2025-03-10 15:35", "来源：…"), else its <meta> tags."""
+    """The page's date and source lines ("时间：2025-03-10 15:35", "来源：…"), else its <meta> tags;
+    and its <title> (metadata falls back on it when the body prints no title line)."""
     meta: dict = {}
+    title = root.find(".//title")
+    if title is not None and _WS.sub(" ", title.text_content()).strip():
+        meta["page_title"] = _WS.sub(" ", title.text_content()).strip()
     for x, _, _ in entries:
         if not isinstance(x, str) or len(x) > 120:
             continue

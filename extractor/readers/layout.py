@@ -1,7 +1,7 @@
 """The layout stage of both PDF readers: positioned text and ruled grids → paragraphs and tables.
 
 The text-PDF reader (pdf.py) hands it pdfplumber's words and the grids of pdfplumber's ruled
-cells; the OCR reader (ocr.py) hands it RapidOCR's text boxes and the grids of the rulings it
+cells (tables without vertical rulings are read from the words' alignment, `text_tables`); the OCR reader (ocr.py) hands it RapidOCR's text boxes and the grids of the rulings it
 finds in the page image: the same `Word` and `Grid` types. From there on the two are one. Per page
 (`page`), each word goes into the cell holding its centre (a word across a ruling is split by its
 characters) and the rest are grouped into lines, page numbers dropped. Over the document
@@ -62,9 +62,16 @@ class LayoutSettings:
     continued_table_top: float = 0.3  # a table in this top share of a page may go on from the last
     join_tol: float = 4.0  # column boundaries of two pages of one table may differ this much
     max_header_rows: int = 6  # a header block repeated on a continuation page: at most this tall
+    # Tables without vertical rulings (three-line and unruled tables), read from the alignment
+    text_tables: bool = False
+    column_gap: float = 0.5  # words this × size apart on a line are in different cells
+    table_gap: float = 2.5  # a table line is at most this × size below the one above it
+    table_size: float = 1.15  # a line this × the table's font size or larger is no table text
+    start_tol: float = 2.5  # label cells starting this close start in one column
+    label_gap: float = 1.0  # a wrapped label's next line is at most this × size below
 
 
-PDF_SETTINGS = LayoutSettings()
+PDF_SETTINGS = LayoutSettings(text_tables=True)
 # OCR knows no font size: a line's size is the height of its boxes (about 1.1× the font size, more
 # with tall glyphs), which varies from line to line, and two boxes on one line are apart (else the
 # recogniser had made them one box).
@@ -175,6 +182,7 @@ class Page:
     width: float
     height: float
     items: list = field(default_factory=list)  # Line and Piece, top to bottom
+    warnings: list = field(default_factory=list)  # Chinese, for the report's messages
 
 
 CellReader = Callable[[tuple, list], tuple]  # (cell rect, its words) → (text, confidence)
@@ -195,6 +203,21 @@ def page(number: int, width: float, height: float, words: list[Word], grids: lis
 
     buckets, loose = place(words, grids, settings, scale)
     out = Page(number, float(width), float(height))
+    if settings.text_tables:
+        found, loose, warnings = text_tables(loose, settings,
+                                             settings.continued_table_top * height / scale)
+        out.warnings += [f"第{number}页{w}" for w in warnings]
+        for cells, n_rows, xs, bbox in found:
+            raw = []
+            for r, rowspan, x0, x1, ws in cells:
+                top = min((w.top for w in ws), default=bbox[1])
+                bottom = max((w.bottom for w in ws), default=bbox[1])
+                rect = (x0, top, x1, bottom)
+                text, confidence = read_cell(rect, ws)
+                raw.append(RawCell(r, rowspan, pt(x0), pt(x1), text, number,
+                                   tuple(pt(v) for v in rect), confidence))
+            out.items.append(Piece(raw, n_rows, [pt(x) for x in xs], number,
+                                   tuple(pt(v) for v in bbox)))
     for grid, bucket in zip(grids, buckets):
         drawn = len(grid.cells) if grid.drawn is None else grid.drawn
         cells = []
@@ -457,18 +480,21 @@ class TableBuilder:
         skip = self._repeated_header(cells, piece.n_rows)
         cells = [c for c in cells if c.row >= skip]
         bottom = {(c.x0, c.x1): c for c in self.cells if c.row + c.rowspan == self.n_rows}
+        # A row cut by the break goes on in the continuation's first row: it is joined to the
+        # row above (and takes no grid row of its own).
+        cut = 1 if cut_row([c for c in cells if c.row == skip], bottom) else 0
         for c in cells:
             above = bottom.get((c.x0, c.x1)) if c.row == skip else None
-            if above is not None and cut_cell(above, c):
-                above.rowspan += c.rowspan
+            if above is not None and (cut or cut_cell(above, c)):
+                above.rowspan += c.rowspan - cut
                 if c.text:
                     above.text = "\n".join(filter(None, (above.text, c.text)))
                     if above.confidence is not None and c.confidence is not None:
                         above.confidence = min(above.confidence, c.confidence)
                 continue
-            c.row += self.n_rows - skip
+            c.row += self.n_rows - skip - cut
             self.cells.append(c)
-        self.n_rows += piece.n_rows - skip
+        self.n_rows += piece.n_rows - skip - cut
         self.last_page = piece.page
 
     def _repeated_header(self, cells: list[RawCell], n_rows: int) -> int:
@@ -503,6 +529,29 @@ class TableBuilder:
         return Block(kind="table", page=self.page, bbox=self.bbox, table=table, hints=hints)
 
 
+def cut_row(first: list[RawCell], bottom: dict) -> bool:
+    """Is the continuation's first row (`first`) the rest of the table's last row, cut by the
+    page break (Word and LibreOffice let a row break across pages)?
+
+    Its cells sit on the columns of the cells ending the table above, one row high each. Its
+    row label is empty while the label above is printed, yet some value goes on: a template row
+    always prints its label, so a labelless row with values is no row of its own. The row's label
+    is its first cell whose counterpart above is one row high (cells left of it are the rest of
+    group cells spanning rows).
+    """
+    if not first or any(c.rowspan != 1 or (c.x0, c.x1) not in bottom for c in first):
+        return False
+    first = sorted(first, key=lambda c: c.x0)
+    own = next((i for i, c in enumerate(first) if bottom[(c.x0, c.x1)].rowspan == 1), None)
+    if own is None or own == len(first) - 1:
+        return False
+    label, above = first[own], bottom[(first[own].x0, first[own].x1)]
+    return (not label.text.strip() and bool(above.text.strip())
+            and any(c.text.strip() for c in first[own + 1:])
+            and all(_NUMBERISH.match(re.sub(r"\s", "", c.text)) for c in first[own + 1:]
+                    if c.text.strip()))
+
+
 def cut_cell(above: RawCell, below: RawCell) -> bool:
     """Is `below`, first on the new page, the rest of the merged cell `above` cut by the break?
 
@@ -513,3 +562,397 @@ def cut_cell(above: RawCell, below: RawCell) -> bool:
         return False
     text = re.sub(r"\s", "", below.text)
     return not text or not (_NUMBERISH.match(text) or _ENUM.match(text))
+
+
+# ---- tables without vertical rulings -------------------------------------------------------
+#
+# A three-line table (rules only above and below the header and at the end) or a table printed
+# without any rules still keeps its cells' geometry: figures and column labels centred in their
+# columns, a wrapped label's lines one under the other. Columns come from the centres of the
+# figures and of the lowest column labels (per block of rows under one header: table 二 changes
+# its columns from block to block); rows from the row labels (a row starts with an enumerated
+# label, or with a line that brings its own figures; a line under a label that it overlaps goes
+# on that label); a label with labels to its right is a group cell spanning the rows it overlaps.
+# A figure that falls between two columns or beside no row leaves the table unread (a warning
+# names the page): no value is guessed.
+
+_VALUE_TOKEN = re.compile(r"^[-+]?[\d,，.．]+(?:%|元|万元)?$|^[/／—－\-–~～无]$")
+
+
+def _size(w: Word) -> float:
+    return float(w.size) if w.size is not None else w.bottom - w.top
+
+
+@dataclass
+class _TLine:
+    words: list
+    chunks: list  # the words split where they are a column gap apart
+    top: float
+    bottom: float
+    size: float
+
+    @property
+    def data(self) -> bool:
+        """Two or more cells, the last a figure: a table row (or its figures)."""
+        return len(self.chunks) >= 2 and _is_value(self.chunks[-1])
+
+    @property
+    def enum(self) -> bool:
+        return bool(_ENUM.match(_text(self.chunks[0])))
+
+
+def _text(chunk: list) -> str:
+    return "".join(w.text.strip() for w in chunk)
+
+
+def _is_value(chunk: list) -> bool:
+    return bool(_VALUE_TOKEN.match(_text(chunk)))
+
+
+def _tline(words: list, settings: LayoutSettings) -> _TLine:
+    chunks = [[words[0]]]
+    for w in words[1:]:
+        if w.x0 - chunks[-1][-1].x1 >= settings.column_gap * _size(w):
+            chunks.append([w])
+        else:
+            chunks[-1].append(w)
+    sizes = sorted(_size(w) for w in words)
+    return _TLine(words, chunks, min(w.top for w in words), max(w.bottom for w in words),
+                  sizes[len(sizes) // 2])
+
+
+def _span(chunk: list) -> tuple:
+    return min(w.x0 for w in chunk), max(w.x1 for w in chunk)
+
+
+def text_tables(words: list[Word], settings: LayoutSettings, top: float = 0.0
+                ) -> tuple[list[tuple[list, int, list, tuple]], list[Word], list[str]]:
+    """Tables read from the words' alignment: ([(cells, n_rows, xs, bbox)], the words left as
+    page text, warnings). Cells are (row, rowspan, x0, x1, words) in the words' units. Rows
+    above `top` may be the rest of a table from the previous page."""
+    lines = [_tline(ws, settings) for ws in group_lines(words, settings)]
+    last = len(lines) - 1  # the page's last line of content
+    while last >= 0 and PAGE_NUMBER.match(_text(lines[last].words)):
+        last -= 1
+    regions, i = [], 0
+    while i < len(lines):
+        if not lines[i].data:
+            i += 1
+            continue
+        size = lines[i].size
+
+        def joins(upper: _TLine, lower: _TLine) -> bool:
+            return (lower.top - upper.bottom <= settings.table_gap * size
+                    and max(upper.size, lower.size) < settings.table_size * size)
+
+        a = i
+        while a > 0 and joins(lines[a - 1], lines[a]) and not (regions and a - 1 <= regions[-1][1]):
+            a -= 1
+        b = i
+        while b + 1 < len(lines) and joins(lines[b], lines[b + 1]):
+            b += 1
+        # Trailing notes are page text; a last row without figures (all blank) is not.
+        value_left = min(_span(next(c for c in ln.chunks if _is_value(c)))[0]
+                         for ln in lines[i:b + 1] if ln.data)
+        # At the foot of the page they may be the next block's column labels (kept if they are).
+        while b < last and not lines[b].data and b > i and not (
+                lines[b].enum and _span(lines[b].chunks[-1])[1] < value_left):
+            b -= 1
+        # Two rows with figures, or one with three (table 四 prints a single row), or one whose
+        # figures each sit under a column label, or one going on from the previous page.
+        if (sum(ln.data for ln in lines[a:b + 1]) >= 2 or len(lines[i].chunks) >= 4
+                or _labelled(lines[a:i], lines[i]) or lines[a].top < top):
+            regions.append((a, b))
+        i = b + 1
+    # Column labels ending a page: the table's header, its rows follow on the next page.
+    end = last
+    if end >= 0 and len(lines[end].chunks) >= 3 and not (regions and regions[-1][1] >= end):
+        size, a = lines[end].size, end
+        while (a > 0 and not (regions and a - 1 <= regions[-1][1])
+               and lines[a].top - lines[a - 1].bottom <= settings.table_gap * size
+               and max(lines[a - 1].size, lines[a].size) < settings.table_size * size):
+            a -= 1
+        regions.append((a, end))
+    out, used, warnings = [], set(), []
+    for a, b in regions:
+        table = _text_table(lines[a:b + 1], settings)
+        if table is None:
+            text = "".join(w.text for w in lines[a].words)[:20]
+            warnings.append(f"一张无框线表格（从“{text}”起）有数值无法确定所在的行或列，该表未读取")
+            continue
+        out.append(table)
+        used.update(id(w) for cell in table[0] for w in cell[4])
+    return out, [w for w in words if id(w) not in used], warnings
+
+
+def _labelled(above: list[_TLine], row: _TLine) -> bool:
+    """Does a label above (centred over its column) head each figure of the row?"""
+    heads = [sum(_span(c)) / 2 for ln in above if len(ln.chunks) >= 2 for c in ln.chunks[1:]]
+    return bool(heads) and all(any(abs(h - sum(_span(c)) / 2) <= row.size for h in heads)
+                               for c in row.chunks[1:])
+
+
+def _cluster_values(values: list[float], tol: float) -> list[float]:
+    """Sorted values → the mean of each run of values closer than `tol`."""
+    groups: list[list[float]] = []
+    for v in sorted(values):
+        if groups and v - groups[-1][-1] <= tol:
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    return [sum(g) / len(g) for g in groups]
+
+
+@dataclass
+class _Segment:
+    header: list = field(default_factory=list)  # _TLine
+    body: list = field(default_factory=list)
+    bounds: list = field(default_factory=list)  # value column boundaries
+
+
+@dataclass
+class _Block:
+    """One label cell: its lines (top, bottom, words), left to right extent from them."""
+
+    lines: list
+    band: bool = False  # figures were printed beside it
+    row: Optional[int] = None  # its row, if it is a row's own label (not a group label)
+
+    @property
+    def x0(self) -> float:
+        return min(w.x0 for _, _, ws in self.lines for w in ws)
+
+    @property
+    def x1(self) -> float:
+        return max(w.x1 for _, _, ws in self.lines for w in ws)
+
+    def beside(self, other: "_Block") -> bool:
+        """Is `other` right of this block, on some of its rows?"""
+        return other.x0 >= self.x1 - 1 and other.top < self.bottom and self.top < other.bottom
+
+    @property
+    def top(self) -> float:
+        return self.lines[0][0]
+
+    @property
+    def bottom(self) -> float:
+        return max(b for _, b, _ in self.lines)
+
+
+def _text_table(lines: list[_TLine], settings: LayoutSettings):
+    size = sorted(ln.size for ln in lines)[len(lines) // 2]
+    # Where figures start: left of it are labels (the first figure chunk of every data line).
+    firsts = [_span(next(c for c in ln.chunks if _is_value(c)))[0] for ln in lines if ln.data]
+    # (a header without rows yet: its column labels start after its first cell)
+    value_left = min(firsts or [_span(ln.chunks[1])[0] for ln in lines if len(ln.chunks) >= 3])
+    # Where row labels end: a line starting right of it is a title or column labels, not a label.
+    label_right = max((_span(c)[1] for ln in lines if ln.data or len(ln.chunks) >= 3
+                       for c in ln.chunks if _span(c)[1] < value_left), default=value_left)
+    # Blocks of rows, each under its own header lines.
+    segments = [_Segment()]
+    for ln in lines:
+        seg = segments[-1]
+        figures = all(_is_value(c) for c in ln.chunks)
+        beyond = any(_span(c)[0] > label_right for c in ln.chunks)
+        if ln.data or ln.enum or figures or (seg.body and not beyond):
+            seg.body.append(ln)  # a row, its figures or the rest of a wrapped label
+            continue
+        if seg.body:  # column labels again: the next block of rows has its own columns
+            seg = _Segment()
+            segments.append(seg)
+        seg.header.append(ln)
+    for k, seg in enumerate(segments):
+        centres = [sum(_span(c)) / 2 for ln in seg.body for c in ln.chunks
+                   if _is_value(c) and _span(c)[0] >= value_left - settings.cell_slack]
+        # Column labels are centred over their columns too (a column may print no figure at
+        # all): the header's lowest labels right of the row labels, nothing under them.
+        heads = [c for ln in seg.header for c in ln.chunks if sum(_span(c)) / 2 > label_right]
+        labelled = [sum(_span(c)) / 2 for c in heads
+                    if not any(o is not c and min(w.top for w in o) > max(w.bottom for w in c) - 1
+                               and min(_span(o)[1], _span(c)[1]) > max(_span(o)[0], _span(c)[0])
+                               for o in heads)]
+        figures = len(centres)
+        centres += labelled
+        if not centres and k == len(segments) - 1 and k > 0 and not seg.body:
+            segments.pop()  # lines under the last row that head nothing: page text
+            break
+        if not centres:
+            return None
+        cs = _cluster_values(centres, size)
+        # A column held up by one figure only, with no label over it, in a block of several
+        # rows: more likely a figure printed between two columns than a column.
+        rows_with_figures = sum(any(_is_value(c) for c in ln.chunks) for ln in seg.body)
+        if rows_with_figures >= 3 and any(sum(abs(v - c) <= size for v in centres[:figures]) < 2
+                                and not any(abs(v - c) <= size for v in labelled) for c in cs):
+            return None
+        if len(cs) == 1:  # as wide as its column label (centred over it)
+            half = max([3 * size] + [(_span(c)[1] - _span(c)[0]) / 2 for ln in seg.header
+                                     for c in ln.chunks if abs(sum(_span(c)) / 2 - cs[0]) <= size])
+        else:
+            half = min(b - a for a, b in zip(cs, cs[1:])) / 2
+        seg.bounds = [cs[0] - half] + [(a + b) / 2 for a, b in zip(cs, cs[1:])] + [cs[-1] + half]
+    rows: list = []  # per row: its leaf label block, or None for header rows and bare figures
+    cells: list = []  # (row, rowspan, x0, x1, words)
+    placed = []
+    for seg in segments:
+        result = _segment_rows(seg, size, settings)
+        if result is None:
+            return None
+        placed.append(result)
+    # Label cells start on a few lines (left-aligned labels; centred ones only roughly).
+    lefts = _cluster_values([b.x0 for _, blocks in placed for b in blocks], settings.start_tol)
+    snap_left = lambda v: max((x for x in lefts if x <= v + settings.start_tol), default=v)  # noqa: E731
+    for seg, (seg_rows, blocks) in zip(segments, placed):
+        header_rows = _header_rows(seg, min(lefts, default=seg.bounds[0]), settings)
+        base = len(rows)
+        for r, hcells in enumerate(header_rows):
+            cells += [(base + r, rowspan, x0, x1, ws) for rowspan, x0, x1, ws in hcells]
+            rows.append(None)
+        base = len(rows)
+        for r, (leaf, value_chunks) in enumerate(seg_rows):
+            rows.append(leaf)
+            for j in range(len(seg.bounds) - 1):
+                lo, hi = seg.bounds[j], seg.bounds[j + 1]
+                ws = [w for c in value_chunks if lo <= sum(_span(c)) / 2 < hi for w in c]
+                cells.append((base + r, 1, lo, hi, ws))
+        for blk in blocks:
+            ws = [w for _, _, line_words in blk.lines for w in line_words]
+            x0 = snap_left(blk.x0)
+            if blk.row is not None:  # a row's own label: it reaches the figures
+                cells.append((base + blk.row, 1, x0, seg.bounds[0], ws))
+                continue
+            covered = [r for r, (leaf, _) in enumerate(seg_rows)
+                       if leaf is not None and leaf.top < blk.bottom and blk.top < leaf.bottom]
+            if not covered:
+                return None
+            right = [snap_left(o.x0) for o in blocks if blk.beside(o)]
+            cells.append((base + covered[0], covered[-1] - covered[0] + 1, x0,
+                          min(right, default=seg.bounds[0]), ws))
+    xs = _cluster_values([c[2] for c in cells] + [c[3] for c in cells], settings.coord_tol)
+    snap = lambda v: min(xs, key=lambda x: abs(x - v))  # noqa: E731
+    cells = [(r, n, snap(x0), snap(x1), ws) for r, n, x0, x1, ws in cells if snap(x1) > snap(x0)]
+    all_words = [w for ln in lines for w in ln.words]
+    bbox = (xs[0], min(w.top for w in all_words), xs[-1], max(w.bottom for w in all_words))
+    return cells, len(rows), xs, bbox
+
+
+def _segment_rows(seg: _Segment, size: float, settings: LayoutSettings):
+    """The rows of a block: [(leaf label block or None, its figure chunks)] and the label blocks
+    (a row's own label has `row` set); None if a figure cannot be placed in one row and column.
+
+    A label line goes on the block above it that it overlaps (a wrapped label, left-aligned or
+    centred), unless it starts with an enumeration or brings figures while that block already
+    has its own; any other label line starts a block."""
+    left = seg.bounds[0] + settings.cell_slack
+    blocks: list[_Block] = []
+    figures: dict = {}  # id(block) → the figure chunks of its row
+    loose: list = []  # figures with no label at all (table 四 prints none)
+    for ln in seg.body:
+        labels = [c for c in ln.chunks if _span(c)[1] <= left]
+        values = [c for c in ln.chunks if _span(c)[1] > left]
+        touched: list = []
+        for k, chunk in enumerate(labels):
+            x0, x1 = _span(chunk)
+            top = min(w.top for w in chunk)
+            above = [b for b in blocks if b not in touched and 0 <= top - b.bottom + 0.5 * size
+                     and top - b.bottom <= settings.label_gap * size and min(b.x1, x1) > max(b.x0, x0)]
+            blk = min(above, key=lambda b: abs((b.x0 + b.x1) - (x0 + x1))) if above else None
+            own = k == len(labels) - 1
+            if blk is None or _ENUM.match(_text(chunk)) or (own and values and blk.band):
+                blk = _Block([])
+                blocks.append(blk)
+            blk.lines.append((top, max(w.bottom for w in chunk), chunk))
+            touched.append(blk)
+        if not values:
+            continue
+        # The figures belong to the rightmost label beside them (a group label's line may share
+        # their line; figures centred beside a label of several lines sit between its lines).
+        cy = (ln.top + ln.bottom) / 2
+        near = [b for b in blocks if b.top - 0.6 * size <= cy <= b.bottom + 0.6 * size]
+        if not near:
+            if blocks:
+                return None
+            loose.append(values)
+            continue
+        target = max(near, key=lambda b: (b.x0, b.top))
+        if target.band:
+            return None  # two rows of figures beside one label
+        target.band = True
+        figures[id(target)] = values
+    leaves = sorted((b for b in blocks if not any(b.beside(o) for o in blocks if o is not b)),
+                    key=lambda b: b.top)
+    for i, b in enumerate(leaves):
+        b.row = i
+    rows = [(b, figures.get(id(b), [])) for b in leaves]
+    if any(figures.get(id(b)) for b in blocks if b.row is None):
+        return None  # figures beside a group label: no row to put them in
+    if loose and leaves:
+        return None
+    rows += [(None, values) for values in loose]
+    # A figure must sit inside one column.
+    for _, values in rows:
+        for chunk in values:
+            x0, x1 = _span(chunk)
+            if not any(lo - settings.cell_slack <= x0 and x1 <= hi + settings.cell_slack
+                       for lo, hi in zip(seg.bounds, seg.bounds[1:])):
+                return None
+    return rows, blocks
+
+
+def _header_rows(seg: _Segment, left: float, settings: LayoutSettings) -> list:
+    """The header lines of a block as rows of (rowspan, x0, x1, words): labels spanning several
+    columns each on a row of their own, then one row of column labels (a wrapped label's lines
+    joined); the header's own label cell at the left spans them all."""
+    if not seg.header:
+        return []
+    bounds, slack = seg.bounds, settings.cell_slack
+    label, columns, spanning = [], {}, []
+    n = len(bounds) - 1
+    heads = []
+    titles = {id(c): ln.chunks for ln in seg.header for c in ln.chunks}
+    middle = (left + bounds[-1]) / 2
+    for ln in seg.header:
+        for chunk in ln.chunks:
+            (label.extend(chunk) if _span(chunk)[1] <= bounds[0] + slack else heads.append(chunk))
+    # Bottom up: a label's columns are those of the labels under it (a spanning label heads
+    # several), or, for the lowest, the columns it covers; it joins a column's label when it
+    # heads that column alone (a column label wrapped over lines).
+    place: dict = {}
+    for chunk in sorted(heads, key=lambda c: -min(w.top for w in c)):
+        x0, x1 = _span(chunk)
+        bottom = max(w.bottom for w in chunk)
+        under = [place[id(o)] for o in heads if id(o) in place
+                 and min(w.top for w in o) >= bottom - 1 and min(_span(o)[1], x1) > max(_span(o)[0], x0)]
+        if under:
+            j0, j1 = min(a for a, _ in under), max(b for _, b in under)
+        else:
+            inside = [j for j in range(n) if x0 <= (bounds[j] + bounds[j + 1]) / 2 <= x1]
+            if not inside:
+                cx = (x0 + x1) / 2
+                inside = [min(range(n), key=lambda j: abs((bounds[j] + bounds[j + 1]) / 2 - cx))]
+            j0, j1 = inside[0], inside[-1]
+        # A title centred over the whole table (第二十条第（一）项) heads every column.
+        if len(titles.get(id(chunk), ())) == 1 and abs((x0 + x1) / 2 - middle) <= 2 * _size(chunk[0]):
+            j0, j1 = 0, n - 1
+        place[id(chunk)] = (j0, j1)
+        if j0 == j1 and bounds[j0] - slack <= (x0 + x1) / 2 <= bounds[j0 + 1] + slack:
+            columns.setdefault(j0, []).extend(chunk)
+        else:
+            spanning.append((j0, j1, chunk))
+    spanning.reverse()  # top down
+    rows: list = []
+    for j0, j1, chunk in spanning:  # each on the first row where its columns are free
+        for row in rows:
+            if all(j1 < a or b < j0 for a, b, _ in row):
+                row.append((j0, j1, chunk))
+                break
+        else:
+            rows.append([(j0, j1, chunk)])
+    out = [[(1, bounds[j0], bounds[j1 + 1], chunk) for j0, j1, chunk in row] for row in rows]
+    if columns:
+        out.append([(1, bounds[j], bounds[j + 1], ws) for j, ws in sorted(columns.items())])
+    if not out:
+        out.append([])
+    if label:
+        out[0].append((len(out), min(left, min(w.x0 for w in label)), bounds[0], label))
+    return out

@@ -1,10 +1,14 @@
 """OCR reader: scanned PDFs (pages without a text layer) → Document, format "ocr".
 
 Offline and deterministic. Each page is rendered at 150 dpi with pdfium (it comes with
-pdfplumber), levelled if it was scanned askew (the slope of its long rulings), and read by
-RapidOCR (detection + recognition, one inference thread) with the ONNX models packaged in its
-wheel: every model path is given and rapidocr's downloader is disabled, so nothing is ever
-fetched.
+pdfplumber), turned upright if it was scanned sideways or upside down (`orientation`: the
+direction of its text lines, then rapidocr's 0°/180° classifier), levelled if it was scanned
+askew (the slope of its long rulings), and read by RapidOCR (detection + recognition, one
+inference thread) with the ONNX models packaged in its wheel: every model path is given and
+rapidocr's downloader is disabled, so nothing is ever fetched. Recognition reads the short
+crops of a table's cells side by side in strips instead of padding each to rapidocr's minimum
+width (`_recognize`): a page costs about half of rapidocr's own full-page call
+(bench/ocr.py).
 
 Tables come from the page's ruling lines, found with OpenCV: marks darker than the paper around
 them, opened with long horizontal and vertical kernels. A short vertical run is a ruling only if
@@ -29,7 +33,7 @@ from __future__ import annotations
 
 import os
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Optional
 
@@ -66,6 +70,17 @@ _UNREAD_PIXELS = 25  # printed pixels outside every text box of a cell: somethin
 _INSET = 3  # cell contents start this far inside the rulings (erased ±2 px around them)
 _MAX_REREAD = 40  # ink taller than this in a cell is more than one line: not re-read alone
 
+_STRIP_WIDTH = 960  # short text crops are recognised side by side in strips this wide
+_STRIP_GAP = 32  # grey pixels between them (and before the first)
+_TALL = 1.5  # a crop this many times the page's median crop height is not put in a strip
+# Nor one longer than this share of rapidocr's minimum width: a label of five or six characters
+# reads as rapidocr reads it (padded, alone), and most of the saving is in the cells' numbers.
+_PACK = 0.5
+_SURE = 0.99  # a crop read in a strip with a lower score is read again alone
+_SURE_CJK = 0.999  # … and one with Chinese characters read with a lower score
+_SIDEWAYS = 2.0  # text lines running down the page this many times those across: turned 90°
+_ORIENT_LINES = 8  # text lines the angle classifier looks at for upright or upside down
+
 _SLASH_LEAN = 0.15  # rightward lean (per unit height) above which a "1" is a "/"
 _GUESSED = 0.5  # confidence of a digit inferred from a look-alike character
 _ONE_LIKE = set("一丨|lI")
@@ -74,6 +89,7 @@ _DIGITS_WITH_LOOKALIKES = re.compile(r"[0-9Oo〇lI|]+")
 _CJK = r"\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
 _HALF_PUNCT = {"(": "（", ")": "）", ":": "：", ";": "；", ",": "，", "?": "？", "!": "！"}
 _PUNCT_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s*([(),:;?!])|([(),:;?!])\s*(?=[{_CJK}])")
+_HAS_CJK = re.compile(r"[\u3400-\u9fff]")
 _CJK_SPACE = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 
 
@@ -86,11 +102,15 @@ def available() -> bool:
     return True
 
 
-def read(path, only_pages: Optional[set[int]] = None) -> Document:
-    """OCR a scanned PDF; `only_pages` (1-based) limits it to those pages of a mixed PDF."""
+def read(path, only_pages: Optional[set[int]] = None, why: Optional[str] = None) -> Document:
+    """OCR a scanned PDF; `only_pages` (1-based) limits it to those pages of a mixed PDF. `why`:
+    the text reader's reason the file needs OCR ("… 的文字无法解码…，需要OCR识别"), said again
+    when OCR is not installed and in the warning that the text was OCR'd."""
     p = Path(path)
     name = p.name
-    engine = _engine(name)
+    why = why or f"{name} 是扫描件（没有文字层），需要OCR识别"
+    engine = _engine(why)
+    import numpy as np
     import pypdfium2 as pdfium
 
     try:
@@ -111,6 +131,11 @@ def read(path, only_pages: Optional[set[int]] = None) -> Document:
             page = pdf[i]
             width, height = page.get_size()
             img = page.render(scale=DPI / 72).to_numpy()
+            turns = orientation(img, engine)
+            if turns:  # scanned sideways or upside down: read the upright page
+                img = np.ascontiguousarray(np.rot90(img, turns))
+                if turns % 2:
+                    width, height = height, width
             pages.append(read_image(img, i + 1, width, height, engine))
     except _DownloadRefused as exc:
         raise ReadError("needs_ocr", f"{name} 需要OCR识别，但 rapidocr 要下载安装包中没有的模型文件"
@@ -119,17 +144,19 @@ def read(path, only_pages: Optional[set[int]] = None) -> Document:
         pdf.close()
     blocks = layout.assemble(pages, OCR_SETTINGS)
     if only_pages is None:
-        what = f"{name} 是扫描件（没有文字层），内容由OCR识别（共{len(pages)}页）"
+        what = f"{why.removesuffix('，需要OCR识别')}，内容由OCR识别（共{len(pages)}页）"
     else:  # the scanned pages of a mixed PDF, whose text pages the text-PDF reader read
         what = f"{name} 第{'、'.join(str(pg.number) for pg in pages)}页是扫描图片，内容由OCR识别"
-    warnings = [what + "；OCR识别的数值可能有误，置信度低的数值已标注，请人工核对"]
+    # how the pages were read (a notice); what could not be read (warnings: the report is partial)
+    notices = [what + "；OCR识别的数值可能有误，置信度低的数值已标注，请人工核对"]
+    warnings = []
     low = sorted({b.page for b in blocks if b.kind == "table" and b.table is not None
                   for c in b.table.cells if c.confidence is not None and c.confidence < 0.5
                   and not c.text})
     if low:
         warnings.append(f"第{'、'.join(map(str, low))}页的表格中有单元格印有内容但OCR未能识别，请人工核对")
     return Document(path=str(path), format="ocr", blocks=blocks, n_pages=len(pages), meta=meta,
-                    warnings=warnings)
+                    warnings=warnings, notices=notices)
 
 
 def _meta(metadata: dict) -> dict:
@@ -196,12 +223,11 @@ def _refuse_downloads() -> None:
     download_file.DownloadFile.run = classmethod(refuse)
 
 
-def _engine(name: str):
+def _engine(why: str):
     try:
         _model_paths()
     except ReadError as e:
-        raise ReadError("needs_ocr", f"{name} 是扫描件（没有文字层），需要OCR识别。"
-                                     f"{e.message}") from None
+        raise ReadError("needs_ocr", f"{why}。{e.message}") from None
     return _cached_engine(THREADS)
 
 
@@ -259,31 +285,139 @@ def read_image(img, number: int, width: float, height: float, engine=None) -> Pa
             text, conf = _lookalikes(text, conf, ink, *rect)
         return text, round(conf, 4)
 
-    return layout.page(number, width, height, boxes, grids, OCR_SETTINGS, scale=scale,
+    page = layout.page(number, width, height, boxes, grids, OCR_SETTINGS, scale=scale,
                        clean=normalize, read_cell=read_cell)
+    for box in boxes:  # characters no ruling asked for: let go of the crops they would read
+        if callable(box.parts):
+            box.parts = []
+    return page
 
 
 def _ocr(engine, img) -> list[Word]:
+    """Text boxes of the page: rapidocr's detection, then recognition of the boxes' crops as
+    _recognize does it. Kept as rapidocr keeps them (text, score ≥ its text_score); a box's
+    characters (to split it at a ruling) are placed by rapidocr when the layout asks for them."""
+    img = engine.load_img(img)  # three channels, as rapidocr reads any image
     # Every switch given on every call: rapidocr keeps the last call's switches.
-    res = engine(img, use_det=True, use_cls=False, use_rec=True, return_word_box=True)
-    if res.boxes is None or res.txts is None:
+    det = engine(img, use_det=True, use_cls=False, use_rec=False, return_word_box=False)
+    if getattr(det, "boxes", None) is None or not len(det.boxes):
         return []
-    words = getattr(res, "word_results", None) or [()] * len(res.txts)
+    crops = engine.crop_text_regions(img, det.boxes)
     out = []
-    for quad, text, score, parts in zip(res.boxes, res.txts, res.scores, words):
+    for quad, crop, (text, score, info) in zip(det.boxes, crops, _recognize(engine, crops)):
+        if not text.strip() or score < engine.text_score:
+            continue
         xs_, ys_ = [float(p[0]) for p in quad], [float(p[1]) for p in quad]
-        box = Word(text, min(xs_), min(ys_), max(xs_), max(ys_), score=float(score))
-        for part in parts or ():
-            try:
-                ptext, _pscore, pquad = part
-                pxs, pys = [float(q[0]) for q in pquad], [float(q[1]) for q in pquad]
-            except (TypeError, ValueError):
-                box.parts = []
-                break
-            box.parts.append(Word(ptext, min(pxs), min(pys), max(pxs), max(pys),
-                                  score=float(score)))
-        out.append(box)
+        out.append(Word(text, min(xs_), min(ys_), max(xs_), max(ys_), score=float(score),
+                        parts=partial(_characters, engine, crop, quad, text, score, info)))
     return out
+
+
+def _characters(engine, crop, quad, text: str, score: float, info) -> list[Word]:
+    """The characters of one text box, placed by rapidocr from the recogniser's columns."""
+    from rapidocr.ch_ppocr_rec import TextRecOutput
+
+    placed = engine.calc_word_boxes([crop], quad[None].copy(),
+                                    TextRecOutput(txts=(text,), scores=[score], word_results=(info,)))
+    parts = []
+    for part in (placed[0] if placed else ()):
+        try:
+            ptext, _pscore, pquad = part
+            pxs, pys = [float(q[0]) for q in pquad], [float(q[1]) for q in pquad]
+        except (TypeError, ValueError):
+            return []
+        parts.append(Word(ptext, min(pxs), min(pys), max(pxs), max(pys), score=float(score)))
+    return parts
+
+
+def _recognize(engine, crops: list) -> list[tuple]:
+    """(text, score, rapidocr's word info) for each text box's crop, as rapidocr's recogniser reads
+    it, without the padding that costs most of its time on a table: it widens every crop to at
+    least 320 × 48 (a cell's "0" is about 40 wide) and every crop of a batch to the widest. Crops
+    much narrower than that are read side by side in strips, grey (rapidocr's padding) between them,
+    and each one's share of the strip's output is decoded as if it had been read alone (its
+    characters' columns too). Longer crops are read one at a time, unpadded; so are crops
+    taller than a line."""
+    from rapidocr.ch_ppocr_rec import TextRecInput
+
+    rec = engine._load_rec_model()
+    _c, height, min_width = rec.rec_image_shape[:3]
+    results: list = [None] * len(crops)
+    short = []
+    line = sorted(crop.shape[0] for crop in crops)[len(crops) // 2]
+    for i, crop in enumerate(crops):
+        ratio = crop.shape[1] / max(1, crop.shape[0])
+        # A box taller than a line holds several (a narrow cell's wrapped label): read alone and
+        # padded, it scores as low as rapidocr would score it, and the cell is read again.
+        if height * ratio < _PACK * min_width and crop.shape[0] <= _TALL * line:
+            short.append((i, ratio))
+            continue
+        one = rec(TextRecInput(img=[crop], return_word_box=True))
+        results[i] = (one.txts[0], one.scores[0], one.word_results[0])
+    strip, placed, x = [], [], _STRIP_GAP
+    for i, ratio in short:
+        norm = rec.resize_norm_img(crops[i], ratio)  # (3, 48, w): as rapidocr would, unpadded
+        w = norm.shape[2]
+        if strip and x + w + _STRIP_GAP > _STRIP_WIDTH:
+            _read_strip(rec, strip, placed, results)
+            strip, placed, x = [], [], _STRIP_GAP
+        strip.append((x, norm))
+        placed.append((i, ratio, x, w))
+        x += -(-(w + _STRIP_GAP) // 8) * 8  # next crop on the model's 8-pixel column grid
+    if strip:
+        _read_strip(rec, strip, placed, results)
+    for i, _ratio in short:
+        # Read in a strip with less than full confidence: read again alone, as rapidocr reads
+        # it, and keep that. Chinese text (a few labels) must be surer than numbers (most of
+        # the strips): a label's small "、" can go missing beside the neighbours' grey.
+        text, score = results[i][:2]
+        if score < _SURE or (score < _SURE_CJK and _HAS_CJK.search(text)):
+            one = rec(TextRecInput(img=[crops[i]], return_word_box=True))
+            results[i] = (one.txts[0], one.scores[0], one.word_results[0])
+    return results
+
+
+def _read_strip(rec, strip: list, placed: list, results: list) -> None:
+    import numpy as np
+
+    x, norm = strip[-1]
+    # The last strip of a page is short: as wide as its crops, but never narrower than rapidocr
+    # pads a crop to (its recogniser reads a lone narrow crop less well).
+    width = max(rec.rec_image_shape[2], -(-(x + norm.shape[2] + _STRIP_GAP) // 8) * 8)
+    batch = np.zeros((1, 3, norm.shape[1], width), np.float32)  # grey, as rapidocr pads
+    for x, norm in strip:
+        batch[0, :, :, x:x + norm.shape[2]] = norm
+    preds = rec.session(batch)
+    step = width / preds.shape[1]  # pixels per output column
+    ids, probs = preds.argmax(axis=2)[0], preds.max(axis=2)[0]
+    chars = rec.postprocess_op.character
+    for i, ratio, x, w in placed:
+        # The crop's columns and half the gap on either side (a character at a crop's edge may
+        # come out a column early or late); what the grey gap itself reads as (a space) is not
+        # the crop's. Decoded as rapidocr's CTC decoder does: repeats and blanks dropped.
+        t0 = max(0, int((x - _STRIP_GAP / 2) // step))
+        t1 = min(len(ids), int(-(-(x + w + _STRIP_GAP / 2) // step)))
+        first, last = x / step, (x + w) / step
+        cols, text, confs = [], [], []
+        for t in range(t0, t1):
+            k = int(ids[t])
+            if k == 0 or (t > 0 and k == ids[t - 1]):
+                continue
+            ch = chars[k]
+            if ch.isspace() and not first <= t < last:
+                continue
+            cols.append(t - t0)
+            text.append(ch)
+            confs.append(round(float(probs[t]), 5))
+        text = "".join(text)
+        selection = np.zeros(t1 - t0, bool)
+        selection[cols] = True
+        info = rec.postprocess_op.get_word_info(text, selection)
+        shift = first - t0  # columns before the crop's first pixel
+        info.word_cols = [[c - shift for c in group] for group in info.word_cols]
+        info.line_txt_len = w / step
+        info.confs = confs
+        results[i] = (text, round(float(np.mean(confs)), 5) if confs else 0.0, info)
 
 
 # ---- rulings and grids ---------------------------------------------------------------------
@@ -298,6 +432,68 @@ def _binary(gray):
 
     paper = cv2.dilate(gray, np.ones((17, 17), np.uint8))
     return np.where(cv2.subtract(paper, gray) > _INK_CONTRAST, 255, 0).astype(np.uint8)
+
+
+def orientation(img, engine=None) -> int:
+    """How many quarter turns counter-clockwise (np.rot90's k) make a scanned page upright.
+
+    Sideways or not: Chinese characters are square, so the page's character size is the same
+    either way, and smearing the print along the lines by half a character joins each text line
+    into one long, one-character-high bar; across the lines it joins nothing (the lines are
+    further apart than the characters). Whichever direction makes more such bars is the line
+    direction. Upright or upside down: rapidocr's angle classifier (0°/180°, in the wheel) on
+    pieces of the longest lines, summed over them. A page without text lines stays as it is."""
+    import cv2
+    import numpy as np
+
+    gray = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    small = cv2.resize(gray, (gray.shape[1] // 2, gray.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    bw = _binary(small)
+    rulings = (cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (25, 1)))
+               | cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 25))))
+    bw = cv2.subtract(bw, rulings)
+    _n, _l, stats, _c = cv2.connectedComponentsWithStats(cv2.dilate(bw, np.ones((3, 3), np.uint8)))
+    sizes = [max(w, h) for _x, _y, w, h, _a in stats[1:] if 4 <= max(w, h) <= 40 and 2 * min(w, h) >= max(w, h)]
+    if not sizes:
+        return 0
+    em = float(np.median(sizes))
+    across = _text_lines(bw, em)
+    along = _text_lines(np.ascontiguousarray(bw.T), em)  # the page turned on its side
+    if sum(w for *_, w, _h in along) > _SIDEWAYS * max(1, sum(w for *_, w, _h in across)):
+        turns, bw, lines = 1, np.ascontiguousarray(np.rot90(bw, 1)), None
+    elif across:
+        turns, lines = 0, across
+    else:
+        return 0
+    if lines is None:
+        lines = _text_lines(bw, em)
+        gray = np.rot90(gray, 1)
+    if engine is None:
+        engine = _cached_engine(THREADS)
+    vote = 0.0
+    for x, y, w, h in sorted(lines, key=lambda b: (-b[2], b[1], b[0]))[:_ORIENT_LINES]:
+        # A piece about five characters long from the middle of the line, at full size: the
+        # classifier squeezes anything longer into its 192 × 48 input.
+        piece = min(w, 5 * h)
+        x0 = x + (w - piece) // 2
+        crop = np.ascontiguousarray(gray[max(0, 2 * y - 4):2 * (y + h) + 4, 2 * x0:2 * (x0 + piece)])
+        res = engine(cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR), use_det=False, use_cls=True,
+                     use_rec=False, return_word_box=False)
+        for label, score in getattr(res, "cls_res", None) or ():
+            vote += float(score) if "180" in str(label) else -float(score)
+    return (turns + 2) % 4 if vote > 0 else turns
+
+
+def _text_lines(bw, em: float) -> list[tuple]:
+    """Bars of print one character high and at least four long, after joining the characters
+    along the rows: (x, y, w, h) each."""
+    import cv2
+
+    k = max(2, round(0.5 * em))
+    joined = cv2.dilate(bw, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
+    _n, _l, stats, _c = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    return [(int(x), int(y), int(w), int(h)) for x, y, w, h, _a in stats[1:]
+            if w >= 4 * h and 0.6 * em <= h <= 2.0 * em]
 
 
 def _skew(gray) -> float:

@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..document import Cell, Document, Table
-from ..report import CellValue
+from ..report import CellValue, TemplateInfo
 from ..resources import load_rules as load
-from .normalize import is_value_like, label_key, parse_value, similar, squash
+from .normalize import is_value_like, label_key, malformed_number, parse_value, similar, squash
 
 
 @dataclass
 class Mapped:
     cells: dict[str, CellValue] = field(default_factory=dict)
-    info: dict = field(default_factory=dict)
+    info: TemplateInfo = field(default_factory=TemplateInfo)
     warnings: list[str] = field(default_factory=list)
     labels: set[str] = field(default_factory=set)  # every label seen in t1/t2 (for the fingerprint)
     t2_rows: list[str] = field(default_factory=list)  # t2 row keys in printed order
@@ -30,9 +30,13 @@ class Mapped:
         if key in self.cells:
             self.warnings.append(f"单元格 {key} 在表中出现两次（第二次为“{squash(cell.text)}”），已保留第一次的值")
             return
+        value = parse_value(cell.text)
         self.cells[key] = CellValue(
-            key=key, value=parse_value(cell.text), raw=cell.text, row_label=row_label,
+            key=key, value=value, raw=cell.text, row_label=row_label,
             col_label=col_label, page=cell.page, bbox=cell.bbox, confidence=cell.confidence)
+        if malformed_number(value):
+            self.warnings.append(f"{self.cells[key].where}印为“{value}”，不是规范的数字："
+                                 f"按原样记录，用到它的核对未进行")
 
 
 def _tpl() -> dict:
@@ -115,7 +119,7 @@ class _T1:
             return
         printed = squash(cells[first].text)
         if not exact:
-            self.out.info.setdefault("misprinted", []).append(
+            self.out.info.misprinted.append(
                 {"key": f"t1.{key}", "printed": printed, "expected": self.rows[key][0]})
         split = _split(cells[first + 1:], len(self.columns))
         if split is None:
@@ -214,7 +218,7 @@ class _T2:
             key, exact = _match(own, self.by_group[self.group], self.fuzzy)
             if key:
                 if not exact:
-                    self.out.info.setdefault("misprinted", []).append(
+                    self.out.info.misprinted.append(
                         {"key": f"t2.{key}", "printed": own,
                          "expected": self.by_group[self.group][key][0]})
                 return key
@@ -222,7 +226,7 @@ class _T2:
         if key:
             self.group = ""
             if not exact:
-                self.out.info.setdefault("misprinted", []).append(
+                self.out.info.misprinted.append(
                     {"key": f"t2.{key}", "printed": own, "expected": self.top[key][0]})
             return key
         # A numbered sub-row outside a known group: try every group (a cut group cell).
@@ -315,13 +319,14 @@ def map_document(doc: Document) -> Mapped:
                 handler.row(_row_cells(grid_row))
     if by_kind["t3"]:
         _t3(by_kind["t3"], out)
-    out.info["tables_found"] = {k: bool(v) for k, v in by_kind.items()}
+    out.info.tables_found = {k: bool(v) for k, v in by_kind.items()}
     fp = fingerprint(out)
-    out.info.update(fp)
+    for name, value in fp.items():
+        setattr(out.info, name, value)
     if by_kind["t2"]:
         printed = set(out.t2_rows)
-        out.info["missing_rows"] = [f"t2.{r}" for r in required_rows(fp["template"]) if r not in printed]
-        out.info["extra_rows"] = [f"t2.{r}" for r in out.t2_rows if r.endswith("._subtotal")]
-        out.info["extra_cols"] = ["t2.*.legal_subtotal"] if any(
+        out.info.missing_rows = [f"t2.{r}" for r in required_rows(fp["template"]) if r not in printed]
+        out.info.extra_rows = [f"t2.{r}" for r in out.t2_rows if r.endswith("._subtotal")]
+        out.info.extra_cols = ["t2.*.legal_subtotal"] if any(
             k.endswith(".legal_subtotal") for k in out.cells) else []
     return out

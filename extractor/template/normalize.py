@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from difflib import SequenceMatcher
 from typing import Union
 
@@ -35,27 +34,45 @@ def similar(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
-_INT = re.compile(r"^[+-]?\d+$")
-_DEC = re.compile(r"^[+-]?\d+\.\d+$")
-_THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?:\D|$))")
+# A clean number: digits with every comma a correct thousands separator, at most one decimal
+# point, an optional sign (N01 judges whether the cell may carry one).
+_CLEAN = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+# Text made only of what numbers are printed with, with a digit in it: a number, or a malformed one.
+_NUMERIC_LOOKING = re.compile(r"^[+-]?[\d,.\s]*\d[\d,.\s]*$")
+# A line break inside a cell is where a narrow cell wrapped its text: "1,52" + "2" is 1,522.
+_WRAP = re.compile(r"[ \t\u00a0\u3000]*[\r\n\u200b\u200c\u200d\ufeff]+[ \t\u00a0\u3000]*")
+_FULLWIDTH = str.maketrans("０１２３４５６７８９＋－．，", "0123456789+-.,")
+
+
+def _unwrapped(raw: str) -> str:
+    """The cell's text with its line wraps joined and the outer whitespace removed; spaces inside
+    a line are kept (a number printed "12 3" is not 123)."""
+    return _WRAP.sub("", raw or "").strip(" \t\u00a0\u3000\u200b\ufeff")
 
 
 def parse_value(raw: str) -> Union[int, float, str, None]:
     """A cell's value as printed: int, float, None for an empty cell, else the printed string.
 
-    "3,119" → 3119; "7730.28" → 7730.28; "" or "&nbsp;" → None; "/" "—" "无" "251000元" stay text.
+    "3,119" → 3119; "3\n119" (wrapped in a narrow cell) → 3119; "7730.28" → 7730.28;
+    "" or "&nbsp;" → None; "/" "—" "无" "251000元" stay text; so does a malformed number ("1,52",
+    "1.5.2", "12 3"), kept as printed (see `malformed_number`).
     """
     s = squash(raw)
     if not s:
         return None
-    # Full-width digits and signs print the same number (０-９, ＋, －, ．).
-    s2 = unicodedata.normalize("NFKC", s) if re.search(r"[０-９＋－．]", s) else s
-    s2 = _THOUSANDS.sub("", s2)
-    if _INT.match(s2):
-        return int(s2)
-    if _DEC.match(s2):
-        return float(s2)
+    t = _unwrapped(raw).translate(_FULLWIDTH)  # full-width digits and signs print the same number
+    if _CLEAN.match(t):
+        t = t.replace(",", "")
+        return float(t) if "." in t else int(t)
+    if _NUMERIC_LOOKING.match(t):
+        return _unwrapped(raw)
     return s
+
+
+def malformed_number(value) -> bool:
+    """Text that looks like a number but does not parse as one cleanly ("1,52", "1.5.2", "12 3"):
+    extraction cannot tell what was printed, so no check may count it (it is not 0)."""
+    return isinstance(value, str) and bool(_NUMERIC_LOOKING.match(value.translate(_FULLWIDTH)))
 
 
 def is_value_like(raw: str) -> bool:
@@ -63,4 +80,4 @@ def is_value_like(raw: str) -> bool:
     v = parse_value(raw)
     if v is None or isinstance(v, (int, float)):
         return True
-    return bool(re.fullmatch(r"[/／\\—–\-－―~～无0-9.,，+元万]+", v))
+    return bool(re.fullmatch(r"[/／\\—–\-－―~～无0-9.,，+元万\s]+", v))

@@ -9,18 +9,22 @@ cells, groups the rest into lines and paragraphs, and joins tables continued ove
 from __future__ import annotations
 
 import bisect
+import mmap
 import re
 import unicodedata
 from functools import lru_cache
+from io import BytesIO
 from pathlib import Path
 from typing import Optional
 
 import pdfplumber
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
 from ..document import Document, ReadError
-from . import layout
+from . import images, layout
 from .layout import PDF_SETTINGS, Grid, Page, Word
 
 _WORD_OPTS = dict(keep_blank_chars=False, use_text_flow=False,
@@ -34,16 +38,17 @@ _CJK_COMPAT = {
     for cp in range(lo, hi + 1)
     if unicodedata.normalize("NFKC", chr(cp)) != chr(cp)
 }
+# CJK radicals-supplement forms that fonts map simplified ideographs to (Chromium PDFs print
+# 民政厅 as "⺠政厅"); NFKC leaves them alone.
+_CJK_COMPAT.update({0x2EA0: "民", 0x2EC5: "见", 0x2ED3: "长", 0x2ED4: "门", 0x2EDC: "飞",
+                    0x2EE2: "马", 0x2EDB: "风", 0x2EC9: "贝", 0x2ECB: "车", 0x2EC4: "西",
+                    0x2EE9: "黄", 0x2EEA: "黾", 0x2EE3: "骨", 0x2EDA: "页", 0x2EE4: "鬼"})
 def read(path) -> Document:
     p = Path(path)
     name = p.name
-    try:
-        pdf = pdfplumber.open(str(p))
-    except PdfminerException as exc:
-        raise _open_error(name, exc) from exc
-    except OSError as exc:
-        raise ReadError("error", f"无法读取PDF文件 {name}：{exc.strerror or exc}") from exc
-    warnings: list[str] = []
+    pdf, doc, warnings = _open(p, name)
+    sizes = _object_counter(doc)
+    pictures = images.PdfPictures(p)
     try:
         try:
             page_objects = pdf.pages
@@ -51,25 +56,160 @@ def read(path) -> Document:
             raise ReadError("error", f"无法读取PDF文件 {name}：页面结构已损坏{_why(exc)}") from exc
         pages: list[Page] = []
         blank: list[int] = []  # pages without a text layer
+        undecodable: list[int] = []  # pages whose text is mostly (cid:NNN): read like scans
+        crowded: list[int] = []  # pages with too many objects to parse (MAX_PAGE_OBJECTS)
         for number, page in enumerate(page_objects, 1):
+            if sizes(number) > MAX_PAGE_OBJECTS:  # before pdfminer parses it, not after
+                crowded.append(number)
+                pages.append(layout.page(number, page.width, page.height, [], [], PDF_SETTINGS))
+                continue
             try:
+                page = _upright(pdf, page)
                 words = page.extract_words(**_WORD_OPTS)
                 tables = page.filter(_drawn_filter(page)).find_tables()
             except Exception as exc:  # pdfminer raises many unrelated types on broken files
                 raise ReadError("error", f"无法读取PDF文件 {name}：第{number}页已损坏或不完整{_why(exc)}") from exc
+            if words and _undecodable(page):  # its rulings, too, wait for OCR
+                words, tables = [], []
+                undecodable.append(number)
             if not words:
                 blank.append(number)
             pages.append(_read_page(page, number, words, tables, warnings))
+            pictures.add(pages[-1], page, words)  # tables printed as pictures (images.py)
         meta = _meta(pdf.metadata)
     finally:
         _close(pdf)
-    if len(blank) == len(pages):
+        pictures.close()
+        if doc is not None:
+            doc.close()
+    warnings += pictures.reader.warnings
+    meta |= pictures.reader.meta()
+    if crowded:
+        what = f"页面对象超过{MAX_PAGE_OBJECTS}个（正常报告页只有几千个），为避免耗尽时间和内存未解析"
+        if len(crowded) == len(pages):
+            raise ReadError("unsupported", f"无法读取PDF文件 {name}：每一页的{what}")
+        warnings.append(f"第{'、'.join(map(str, crowded))}页的{what}，这些页的内容未读取")
+        pages_left = [pg for pg in pages if pg.number not in crowded]
+    else:
+        pages_left = pages
+    if len(blank) == len(pages_left):
+        if undecodable:
+            raise ReadError("needs_ocr", f"{name} 的文字无法解码（字体缺少ToUnicode映射，文字层显示为"
+                                         f"(cid:NNN)），需要OCR识别")
         raise ReadError("needs_ocr", f"{name} 是扫描件（没有文字层），需要OCR识别")
     if blank:
         meta["pages_without_text"] = blank  # readers.read OCRs them when the OCR extra is there
-        warnings.append(f"第{'、'.join(map(str, blank))}页没有文字层（可能是扫描图片），这些页的内容未读取")
+        scans = [n for n in blank if n not in undecodable]
+        if undecodable:  # "没有文字层" in both: readers.read replaces them once OCR has read the pages
+            warnings.append(f"第{'、'.join(map(str, undecodable))}页的文字无法解码（字体缺少ToUnicode映射，"
+                            f"显示为(cid:NNN)），按没有文字层处理，这些页的内容未读取")
+        if scans:
+            warnings.append(f"第{'、'.join(map(str, scans))}页没有文字层（可能是扫描图片），这些页的内容未读取")
+    warnings += [w for pg in pages for w in pg.warnings]  # tables the layout could not read
     return Document(path=str(path), format="pdf", blocks=layout.assemble(pages, PDF_SETTINGS),
-                    n_pages=len(pages), meta=meta, warnings=warnings)
+                    n_pages=len(pages), meta=meta, warnings=warnings, notices=pictures.reader.notices)
+
+
+# A page's objects (text runs, paths, images; inside form XObjects too) bound pdfminer's work on
+# it: its time and memory grow with them (issue 14: 200,000 "(x) Tj" in an 11.5 KB file took 92 s
+# and 718 MB). A real report page has a few thousand; pdfium counts them in C, ~70x faster and
+# with ~6x less memory than pdfminer parsing them (0.17 s, 85 MB for 200,000).
+MAX_PAGE_OBJECTS = 50_000
+
+
+def _open(p: Path, name: str):
+    """pdfplumber's PDF, pdfium's (None if pdfium cannot open it) and the reader's warnings.
+    A file whose xref points beside its objects (pdfminer then finds pages without content and
+    the file passes for a scan) or that pdfminer cannot open is repaired in memory by pdfium,
+    which rebuilds the xref, and read from the repaired bytes: the same pages and text."""
+    try:
+        pdf = pdfplumber.open(str(p))
+    except PdfminerException as exc:
+        cause = exc.args[0] if exc.args else exc
+        if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
+            raise _open_error(name, exc) from exc
+        pdf = None
+    except OSError as exc:
+        raise ReadError("error", f"无法读取PDF文件 {name}：{exc.strerror or exc}") from exc
+    if pdf is not None and _xref_ok(pdf, p):
+        return pdf, _pdfium(p), []
+    if pdf is not None:
+        _close(pdf)
+    doc = _pdfium(p)
+    if doc is None:
+        raise ReadError("error", f"无法读取PDF文件 {name}：PDF文件结构已损坏或不完整（交叉引用表无效），无法修复")
+    try:
+        buf = BytesIO()
+        doc.save(buf)
+        pdf = pdfplumber.open(BytesIO(buf.getvalue()))
+    except Exception as exc:  # pdfium's output unreadable by pdfminer, or pdfium refuses to write
+        raise ReadError("error", f"无法读取PDF文件 {name}：PDF文件结构已损坏或不完整，修复失败{_why(exc)}") from exc
+    # A rebuilt xref loses nothing; a file cut short may have lost its last pages or objects.
+    return pdf, doc, [] if _complete(p) else [
+        f"{name} 不完整（文件末尾缺少%%EOF结束标记），已修复文件结构后读取，文件末尾的内容可能已丢失"]
+
+
+def _complete(p: Path) -> bool:
+    """Does the file end with its %%EOF marker (a few bytes of padding after it are common)?"""
+    with open(p, "rb") as fh:
+        fh.seek(max(0, p.stat().st_size - 1024))
+        return b"%%EOF" in fh.read()
+
+
+def _pdfium(p: Path):
+    try:
+        return pdfium.PdfDocument(str(p))
+    except Exception:  # PdfiumError: damaged beyond repair (or a password pdfminer did not see)
+        return None
+
+
+def _xref_ok(pdf, p: Path) -> bool:
+    """Does every object the xref places directly in the file start where it says ("N G obj")?
+    Objects inside object streams are checked by pdfminer when it reads them."""
+    want = re.compile(rb"\s*(\d+)\s+\d+\s+obj")
+    try:
+        with open(p, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            for xref in pdf.doc.xrefs:
+                for objid in xref.get_objids():
+                    strmid, pos, _ = xref.get_pos(objid)
+                    if strmid is not None:
+                        continue
+                    m = want.match(data, pos, pos + 64)
+                    if m is None or int(m[1]) != objid:
+                        return False
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return True
+
+
+def _object_counter(doc):
+    """Page number → its objects, counted inside form XObjects too (WPS puts whole pages in one
+    form); stops counting past MAX_PAGE_OBJECTS. 0 when pdfium cannot read the page."""
+    def count(number: int) -> int:
+        if doc is None or number > len(doc):
+            return 0
+        try:
+            page = doc[number - 1]
+        except Exception:
+            return 0
+        try:
+            return _count(page.raw, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject)
+        finally:
+            page.close()
+    return count
+
+
+def _count(handle, count_of, object_at, depth: int = 0) -> int:
+    n = count_of(handle)
+    if n > MAX_PAGE_OBJECTS or depth > 8:
+        return n
+    for i in range(n):
+        obj = object_at(handle, i)
+        if pdfium_c.FPDFPageObj_GetType(obj) == pdfium_c.FPDF_PAGEOBJ_FORM:
+            n += _count(obj, pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject, depth + 1)
+            if n > MAX_PAGE_OBJECTS:
+                break
+    return n
 
 
 def _why(exc: Exception) -> str:
@@ -120,6 +260,32 @@ def _read_page(page, number: int, words: list, tables: list, warnings: list[str]
                        PDF_SETTINGS)
 
 
+def _undecodable(page) -> bool:
+    """Is most of the page's text (cid:NNN), a font without a ToUnicode map? Such a page says
+    nothing readable; OCR reads it like a scan."""
+    chars = page.chars
+    cid = sum(1 for ch in chars if ch["text"].startswith("(cid:"))
+    return 2 * cid > len(chars)
+
+
+def _upright(pdf, page):
+    """The page turned so that its text runs left to right. pdfminer applies /Rotate, so a page
+    whose upright text carries /Rotate 90 (shown sideways) comes out with every character
+    turned; then the page is read again with the /Rotate that cancels the characters' turn (the
+    direction most of them run; a few turned labels in a table do not count)."""
+    turns: dict[int, int] = {}
+    for ch in page.chars:
+        a, b = ch["matrix"][:2]
+        quarter = 0 if abs(a) >= abs(b) and a > 0 else 180 if abs(a) >= abs(b) else 90 if b > 0 else 270
+        turns[quarter] = turns.get(quarter, 0) + 1
+    quarter = max(turns, key=lambda q: (turns[q], q == 0), default=0)
+    if quarter == 0 or 2 * turns[quarter] <= sum(turns.values()):
+        return page
+    obj = page.page_obj
+    obj.rotate = obj.attrs["Rotate"] = (page.rotation + quarter) % 360
+    return pdfplumber.page.Page(pdf, obj, page_number=page.page_number, initial_doctop=page.initial_doctop)
+
+
 def _word(w: dict) -> Word:
     """A pdfplumber word, Kangxi radicals normalised; its characters made only if the layout
     stage splits the word at a ruling (few words need it, and they are many objects)."""
@@ -161,12 +327,67 @@ def _drawn_filter(page):
                       for vx, t, b in verticals if abs(vx - x) <= 3)
         return covered >= 0.9 * (bottom - top)
 
+    frame = page_frame(page)
+
     def keep(o):
+        if frame and object_key(o) in frame:
+            return False
         if o["object_type"] != "rect" or _paints(o):
             return True
         return ruled(o["x0"], o["top"], o["bottom"]) and ruled(o["x1"], o["top"], o["bottom"])
 
     return keep
+
+
+def object_key(o) -> tuple:
+    """A drawn object's identity by kind and position, the same in page.lines and page.filter."""
+    return (o["object_type"], o["x0"], o["top"], o["x1"], o["bottom"])
+
+
+_FRAME_SNAP = 4.0  # pdfplumber welds rulings closer than its 3-point snap/join tolerance
+
+
+def page_frame(page) -> set:
+    """The drawn objects of a page frame (Word's page border w:pgBorders, a WPS frame): a closed
+    rectangle over most of the page with something ruled just inside one of its sides. A table
+    ruled to the text margin would otherwise be welded to the frame, and the whole page read as
+    one table. A frame with nothing near it is left alone (it is a one-cell table, ignored). Outer
+    rectangle first, so a double border loses both lines when a table runs along the inner one."""
+    width, height = float(page.width), float(page.height)
+    segs = []  # (orientation, position, start, end, key)
+    for o in list(page.lines) + list(page.rects):
+        x0, x1, top, bottom, key = o["x0"], o["x1"], o["top"], o["bottom"], object_key(o)
+        if x1 - x0 <= 2 < bottom - top:
+            segs.append(("v", (x0 + x1) / 2, top, bottom, key))
+        elif bottom - top <= 2 < x1 - x0:
+            segs.append(("h", (top + bottom) / 2, x0, x1, key))
+        elif o["object_type"] == "rect" and o.get("stroke") and x1 - x0 >= width / 2:
+            segs += [("h", top, x0, x1, key), ("h", bottom, x0, x1, key),
+                     ("v", x0, top, bottom, key), ("v", x1, top, bottom, key)]
+    frame: set = set()
+    for _ in range(3):
+        rest = [s for s in segs if s[4] not in frame]
+        hs = [s for s in rest if s[0] == "h" and s[3] - s[2] >= width / 2]
+        vs = [s for s in rest if s[0] == "v" and s[3] - s[2] >= height / 2]
+        if len(hs) < 2 or len(vs) < 2:
+            break
+        top, bottom = min(hs, key=lambda s: s[1]), max(hs, key=lambda s: s[1])
+        left, right = min(vs, key=lambda s: s[1]), max(vs, key=lambda s: s[1])
+        corners = ((top[2], left[1]), (top[3], right[1]), (bottom[2], left[1]), (bottom[3], right[1]),
+                   (left[2], top[1]), (left[3], bottom[1]), (right[2], top[1]), (right[3], bottom[1]))
+        if any(abs(a - b) > _FRAME_SNAP for a, b in corners):
+            break
+        sides = (top, bottom, left, right)
+        keys = {s[4] for s in sides}
+
+        def along(side, inward: int) -> bool:
+            return any(s[0] == side[0] and s[4] not in keys and 0 < (s[1] - side[1]) * inward <= _FRAME_SNAP
+                       and s[2] >= side[2] - _FRAME_SNAP and s[3] <= side[3] + _FRAME_SNAP for s in rest)
+
+        if not (along(top, 1) or along(bottom, -1) or along(left, 1) or along(right, -1)):
+            break
+        frame |= keys
+    return frame
 
 
 def _paints(rect) -> bool:

@@ -23,8 +23,12 @@
   database is keyed by sha256): the first path in sorted order owns it, the others are listed as
   重复. A file that cannot even be opened (dangling symlink, symlink loop, FIFO, no permission)
   is stored as status "error", keyed by the sha256 of its path.
-* Paths are stored absolute. Symlinked files are read through the link; symlinked directories
-  are not followed (no loops).
+* Paths are stored absolute. Symlinked files are read through the link when it leads to a file
+  inside the folder; a link leading out of it (to /etc/passwd, say) is not read unless
+  `follow_links`, and the summary counts it. Symlinked directories are not followed (no loops).
+* A name that is not UTF-8 (GBK bytes) is stored decoded as GB18030, or, if that fails too, as
+  an error row with the name escaped; a folder that cannot be listed (no permission, a path
+  over PATH_MAX) is an error row too. A folder without any report file exits 1 (未找到报告文件).
 * At the end, the cross-report checks (extractor/checks/crossyear.py `sync`) run for every report
   not yet through them, so a run killed before them catches up on the next run.
 * `workers=0` reads in this process, with no time or memory limit (for debugging and profiling).
@@ -44,9 +48,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from .status import READ_STATUSES, Severity
+from .status import READ_STATUSES, Severity, Status
 
-REPORT_SUFFIXES = {".pdf", ".docx", ".doc", ".wps", ".html", ".htm", ".shtml", ".xhtml", ".txt"}
+# .docm (macro-enabled Word) is read like DOCX: its macros are never run (nothing ever is).
+REPORT_SUFFIXES = {".pdf", ".docx", ".docm", ".doc", ".wps", ".html", ".htm", ".shtml", ".xhtml", ".txt"}
+PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".mht", ".mhtml")
+# A page saved "complete" keeps its images, styles and scripts in NAME_files/ (Chinese Word and
+# IE: NAME.files/) beside NAME.html: the page's assets, not reports of their own.
+ASSET_DIR_SUFFIXES = ("_files", ".files")
+EMBEDDED_SUFFIXES = {".pdf", ".docx", ".docm", ".doc", ".wps"}  # kept from there: the page may embed its report
 DEFAULT_TIMEOUT = 120.0  # seconds per file; a real report takes well under 10
 DEFAULT_MEMORY_MB = 3072  # address space per worker (RLIMIT_AS); a worker normally peaks < 400 MB
 MIN_MEMORY_MB = 768  # below this a warm worker (spaCy, jieba, pdfminer: ~450 MB mapped) cannot read
@@ -76,7 +86,10 @@ class Summary:
     removed: list[str] = field(default_factory=list)  # stored paths no longer in the folder (deleted)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (path, same content as path)
     skipped: list[str] = field(default_factory=list)  # files with other extensions
+    # (page, attachment): a page whose body only links to the report, and that report's file here
+    attachments: list[tuple[str, str]] = field(default_factory=list)
     walk_errors: list[str] = field(default_factory=list)  # folders that could not be listed
+    links_skipped: list[str] = field(default_factory=list)  # symlinks leading out of the folder (not followed)
     statuses: dict[str, int] = field(default_factory=dict)  # status → reports, whole folder
     flags: dict[str, int] = field(default_factory=dict)  # severity → flags, whole folder
     failures: list[tuple[str, str, str]] = field(default_factory=list)  # (path, status, message)
@@ -93,29 +106,108 @@ class Summary:
 
     @property
     def exit_code(self) -> int:
-        """0 every report of the folder read; 1 some file failed (or the run was interrupted)."""
-        return 1 if (self.failures or self.interrupted) else 0
+        """0 every report of the folder read; 1 some file failed, the folder held no report file,
+        or the run was interrupted."""
+        return 1 if (self.failures or self.interrupted or self.files == 0) else 0
 
 
 # ------------------------------------------------------------------------------------ the files
 
 
-def list_files(folder: Path) -> tuple[list[Path], list[Path], list[str]]:
-    """(candidate report files, files with other extensions, folders that could not be listed)
-    below folder, in sorted order. Hidden files are ignored; symlinked folders are not followed."""
+def list_files(folder: Path, follow_links: bool = False,
+               outside: Optional[list[str]] = None) -> tuple[list[Path], list[Path], list[tuple[str, str]]]:
+    """(candidate report files, files with other extensions, (folder, Chinese reason) for each
+    folder that could not be listed) below folder, in sorted order. Hidden files are ignored;
+    symlinked folders are not followed. A symlink whose target lies outside the folder (say
+    /etc/passwd) is not read unless follow_links: it is appended to `outside` instead."""
     found: list[Path] = []
     skipped: list[Path] = []
-    errors: list[str] = []
+    errors: list[tuple[str, str]] = []
+    real_root = os.path.realpath(folder)
+    assets: list[str] = []  # the _files folders of saved pages
     for root, dirs, files in os.walk(folder, followlinks=False,
-                                     onerror=lambda e: errors.append(f"{e.filename}：{e.strerror}")):
+                                     onerror=lambda e: errors.append((e.filename, _os_reason(e)))):
+        names = set(files)
+        in_assets = any(root == a or root.startswith(a + os.sep) for a in assets)
+        if in_assets:  # only a document there (a PDF the page embeds) can be the report itself
+            names = {n for n in names if Path(n).suffix.lower() in EMBEDDED_SUFFIXES}
+        else:
+            assets += [os.path.join(root, d) for d in dirs if _page_assets(d, files)]
+        for d in list(dirs):  # a folder link is never followed; say so when it leads out
+            if outside is not None and os.path.islink(os.path.join(root, d)) \
+                    and not _inside(os.path.join(root, d), real_root):
+                outside.append(os.path.join(root, d))
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
+        for name in sorted(names):
             if name.startswith("."):
                 continue
             p = Path(root) / name
+            if not follow_links and p.is_symlink() and not _inside(str(p), real_root):
+                if outside is not None:
+                    outside.append(str(p))
+                continue
             suffix = p.suffix.lower()
             (found if suffix in REPORT_SUFFIXES or not suffix else skipped).append(p)
-    return sorted(found, key=str), sorted(skipped, key=str), errors
+    return sorted(found, key=str), sorted(skipped, key=str), sorted(errors)
+
+
+def _inside(link: str, real_root: str) -> bool:
+    """The symlink `link` leads (through every link on the way) to a path inside real_root."""
+    target = os.path.realpath(link)
+    return target == real_root or target.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+_ERRNO_ZH = {"EACCES": "没有读取权限", "EPERM": "没有权限", "ENAMETOOLONG": "路径过长（超过系统上限）",
+             "ENOENT": "不存在", "ENOTDIR": "不是文件夹", "ELOOP": "符号链接循环", "EIO": "读写错误（磁盘或网络故障）",
+             "EMFILE": "打开的文件过多", "ENFILE": "打开的文件过多", "ENOMEM": "内存不足",
+             "ESTALE": "网络文件已失效", "ENODEV": "设备不存在"}
+
+
+def _os_reason(e: OSError) -> str:
+    """An OSError's reason in Chinese (strerror is the C library's English)."""
+    import errno
+
+    name = errno.errorcode.get(e.errno or 0, "")
+    return _ERRNO_ZH.get(name) or (f"系统错误 {name}" if name else "无法访问")
+
+
+def _displayable(path: str) -> tuple[str, Optional[str]]:
+    """(the path to store and show, a Chinese problem or None) for a path os.walk gave. A name that is not
+    UTF-8 (GBK bytes, from a ZIP made on Chinese Windows and unpacked on Linux) comes as a str
+    with surrogates, which SQLite and the terminal refuse: each such component is decoded as
+    GB18030 when that is valid; otherwise the path is shown escaped and a Chinese problem
+    returned (the file is stored as error, the batch goes on)."""
+    if not _has_surrogates(path):
+        return path, None
+    parts = []
+    for part in path.split(os.sep):
+        if _has_surrogates(part):
+            try:
+                part = os.fsencode(part).decode("gb18030")
+            except UnicodeDecodeError:
+                shown = escape_surrogates(path)
+                return shown, (f"{Path(shown).name}：文件名不是有效的 UTF-8 编码（可能是 GBK），"
+                               "按 GB18030 也无法解读，未读取（无法解读的字节显示为 \\xNN）")
+        parts.append(part)
+    return os.sep.join(parts), None
+
+
+def _has_surrogates(text: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in text)
+
+
+def escape_surrogates(text: str) -> str:
+    """Undecodable bytes kept by surrogateescape, shown as \\xNN (storable, printable)."""
+    if not _has_surrogates(text):
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _page_assets(dirname: str, files: list[str]) -> bool:
+    """dirname is the assets folder of a saved page among files (报告_files beside 报告.html)."""
+    stem = next((dirname[:-len(x)] for x in ASSET_DIR_SUFFIXES if dirname.lower().endswith(x)), "")
+    names = {f.lower() for f in files}
+    return bool(stem) and any((stem + x).lower() in names for x in PAGE_SUFFIXES)
 
 
 def path_sha(path: str) -> str:
@@ -123,10 +215,10 @@ def path_sha(path: str) -> str:
     return hashlib.sha256(("unreadable:" + path).encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _unreadable(p: Path) -> Optional[str]:
+def _unreadable(p: Path, name: Optional[str] = None) -> Optional[str]:
     """Chinese reason why p cannot be opened as a file, or None if it is a readable regular file.
-    Never opens anything that could block (a FIFO or a device)."""
-    name = p.name
+    Never opens anything that could block (a FIFO or a device). name: the name to show."""
+    name = name or p.name
     try:
         st = os.stat(p)
     except OSError as e:
@@ -136,7 +228,7 @@ def _unreadable(p: Path) -> Optional[str]:
                 return f"{name} 是循环的符号链接，无法读取"
             if e.errno == errno.ENOENT:
                 return f"{name} 是失效的符号链接（指向的文件不存在：{os.readlink(p)}）"
-        return f"{name} 无法打开：{e.strerror or e}"
+        return f"{name} 无法打开：{_os_reason(e)}"
     if not stat.S_ISREG(st.st_mode):
         kind = ("目录" if stat.S_ISDIR(st.st_mode) else "命名管道（FIFO）" if stat.S_ISFIFO(st.st_mode)
                 else "套接字" if stat.S_ISSOCK(st.st_mode) else "设备文件"
@@ -154,9 +246,14 @@ def _sha_file(p: Path) -> str:
 
 @dataclass
 class _Item:
-    path: str  # absolute
+    path: str  # absolute, as stored and shown
     sha: str
     problem: Optional[str] = None  # set: cannot be opened; stored as error without a worker
+    source: Optional[str] = None  # the path on disk, when it differs (a GBK name decoded)
+
+    @property
+    def disk(self) -> str:
+        return self.source or self.path
 
 
 def _error_report(path: str, sha: str, message: str, status: str = "error"):
@@ -242,7 +339,7 @@ def _exception_message(name: str, e: BaseException) -> str:
 
 
 def _short(e: BaseException, limit: int = 300) -> str:
-    text = str(e).replace("\n", " ")
+    text = escape_surrogates(str(e).replace("\n", " "))
     return text if len(text) <= limit else text[:limit] + "…"
 
 
@@ -342,7 +439,7 @@ class _Worker:
         return self.tasks[0][1] if self.tasks else None
 
     def send(self, idx: int, item: _Item, timeout: float) -> None:
-        self.conn.send((idx, item.path))
+        self.conn.send((idx, item.disk))
         self.tasks.append((idx, item))
         if len(self.tasks) == 1:
             self.deadline = time.monotonic() + timeout
@@ -383,13 +480,40 @@ def _crash_message(name: str, exitcode: Optional[int], memory_mb: Optional[int])
     return f"{name}：处理时进程崩溃（{how}），已换用新的工作进程"
 
 
+# ------------------------------------------------------------------------- for other engines
+# What an engine that reads elsewhere (extractor/cluster.py) shares with the built-in pool.
+
+
+def error_report(path: str, sha: str, message: str, status: str = "error"):
+    """A Report that stores only a failure: status and Chinese message."""
+    return _error_report(path, sha, message, status)
+
+
+def crash_message(name: str, exitcode: Optional[int], memory_mb: Optional[int]) -> str:
+    """Chinese message for a file whose worker process died (exit code or signal)."""
+    return _crash_message(name, exitcode, memory_mb)
+
+
+def main_hidden():
+    """Context manager: the parent's __main__ hidden from processes started meanwhile by spawn or
+    forkserver (an unguarded script would run again in each of them)."""
+    return _main_hidden()
+
+
+def serve_worker(conn, memory_mb: Optional[int], extract_fn: Optional[Callable]) -> None:
+    """Be a worker process on `conn` (a multiprocessing Connection): the built-in pool's
+    protocol, limits (RLIMIT_AS) and warm-up, in a process some other engine started."""
+    _worker_main(conn, memory_mb, extract_fn)
+
+
 # ------------------------------------------------------------------------------------ the run
 
 
 def audit_folder(folder, db_path, workers: Optional[int] = None, force: bool = False,
                  timeout: float = DEFAULT_TIMEOUT, memory_mb: Optional[int] = DEFAULT_MEMORY_MB,
                  progress: bool = True, console=None, retry_failed: bool = False,
-                 extract_fn: Optional[Callable] = None, config: Optional[dict] = None) -> Summary:
+                 extract_fn: Optional[Callable] = None, config: Optional[dict] = None,
+                 follow_links: bool = False, engine=None) -> Summary:
     """Audit every report file below `folder` (or one file) into the SQLite database `db_path`.
 
     workers: processes (None: all cores; 0: in this process, without time/memory limits).
@@ -397,6 +521,9 @@ def audit_folder(folder, db_path, workers: Optional[int] = None, force: bool = F
     force: read every file again. retry_failed: read again the unchanged files whose stored
     status is not ok/partial (e.g. after a timeout on a busy machine).
     extract_fn: replaces `extractor.pipeline.extract` (a picklable top-level function; tests).
+    follow_links: read files whose symlink leads out of the folder (default: skipped and counted).
+    engine: reads the files elsewhere instead of the built-in pool (extractor/cluster.py: a Dask
+    cluster); this process still plans, stores and summarises (see `Runner`).
     config: the checks' settings (extractor/config.py resolve(); plain data, sent to the workers).
     Its digest is stored with each report as part of xxgk_version ("0.1.0+config.…"), so a file
     audited under other settings is not "unchanged": it is read and checked again.
@@ -428,8 +555,14 @@ def audit_folder(folder, db_path, workers: Optional[int] = None, force: bool = F
     t0 = time.monotonic()
     summary = Summary(folder=str(folder), db=str(db_path), workers=workers)
     root = Path(os.path.abspath(folder))
+    unlisted: dict[str, str] = {}  # folders that could not be listed → their error row's message
     if root.is_dir():
-        files, skipped, summary.walk_errors = list_files(root)
+        files, skipped, errors = list_files(root, follow_links, summary.links_skipped)
+        for path, reason in errors:
+            shown = escape_surrogates(path)
+            summary.walk_errors.append(f"{shown}：{reason}")
+            unlisted[path] = f"{Path(shown).name}：无法列出文件夹（{reason}），其中的文件未能审核"
+        files = sorted(files + [Path(p) for p in unlisted], key=str)
     else:
         files, skipped = [root], []
     summary.files = len(files)
@@ -445,9 +578,9 @@ def audit_folder(folder, db_path, workers: Optional[int] = None, force: bool = F
     db.conn.execute("PRAGMA wal_autocheckpoint=10000")
     try:
         present = _plan_and_run(summary, db, root, files, force, retry_failed, console, progress,
-                                timeout, memory_mb, extract_fn, workers, version)
+                                timeout, memory_mb, extract_fn, workers, version, unlisted, engine)
         if not summary.interrupted:
-            _cross_year(summary, db)
+            _cross_year(summary, db, config)
         _fill_summary(summary, db, present - {p for p, _ in summary.duplicates})
         if summary.processed or summary.removed:
             db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # leave a small WAL behind
@@ -461,8 +594,10 @@ def audit_folder(folder, db_path, workers: Optional[int] = None, force: bool = F
 
 def _plan_and_run(summary: Summary, db, root: Path, files: list[Path], force: bool, retry_failed: bool,
                   console, progress: bool, timeout: float, memory_mb: Optional[int], extract_fn,
-                  workers: int, version: Optional[str] = None) -> set[str]:
-    """Hash every file; decide what to read, what is unchanged, duplicate or removed; read."""
+                  workers: int, version: Optional[str] = None,
+                  unlisted: Optional[dict[str, str]] = None, engine=None) -> set[str]:
+    """Hash every file; decide what to read, what is unchanged, duplicate or removed; read.
+    unlisted: folders that could not be listed, stored as error rows with their message."""
     from .store import delete_report, stored_reports
 
     stored = stored_reports(db)
@@ -475,15 +610,18 @@ def _plan_and_run(summary: Summary, db, root: Path, files: list[Path], force: bo
         status.start()
     try:
         for p in files:
-            path = str(p)
+            source = str(p)
+            path, problem = _displayable(source)
+            problem = problem or (unlisted or {}).get(source)
             present.add(path)
-            problem = _unreadable(p)
+            if problem is None:
+                problem = _unreadable(p, Path(path).name)
             sha = None
             if problem is None:
                 try:
                     sha = _sha_file(p)
                 except OSError as e:
-                    problem = f"{p.name} 无法打开：{e.strerror or e}"
+                    problem = f"{Path(path).name} 无法打开：{_os_reason(e)}"
             if problem is not None:
                 sha = path_sha(path)
             if sha in by_sha:
@@ -495,18 +633,19 @@ def _plan_and_run(summary: Summary, db, root: Path, files: list[Path], force: bo
                     and not (retry_failed and old[2] not in READ_STATUSES)):
                 summary.unchanged += 1
                 continue
-            items.append(_Item(path, sha, problem))
+            items.append(_Item(path, sha, problem, source if source != path else None))
     finally:
         if status is not None:
             status.stop()
-    prefix = str(root) + os.sep
+    shown_root = _displayable(str(root))[0]  # stored paths are the displayable ones
+    prefix = shown_root + os.sep
     for sha, (path, _, _) in sorted(stored.items(), key=lambda kv: kv[1][0] or ""):
         # Gone from the folder (a file renamed or moved inside it keeps its report: by_sha).
-        if path and (path == str(root) or path.startswith(prefix)) and path not in present and sha not in by_sha:
+        if path and (path == shown_root or path.startswith(prefix)) and path not in present and sha not in by_sha:
             delete_report(db, sha)
             summary.removed.append(path)
 
-    runner = _Runner(summary, db, console, progress, timeout, memory_mb, extract_fn, version)
+    runner = _Runner(summary, db, console, progress, timeout, memory_mb, extract_fn, version, engine)
     try:
         runner.run(items, workers)
     except KeyboardInterrupt:
@@ -516,7 +655,7 @@ def _plan_and_run(summary: Summary, db, root: Path, files: list[Path], force: bo
     return present
 
 
-def _cross_year(summary: Summary, db) -> None:
+def _cross_year(summary: Summary, db, config: Optional[dict] = None) -> None:
     """The cross-report checks (X01–X07, extractor/checks/crossyear.py) for every stored report
     that has not been through them: the reports read now, and any left by a killed run."""
     try:
@@ -524,9 +663,16 @@ def _cross_year(summary: Summary, db) -> None:
     except ImportError:
         return
     try:
-        summary.crossyear = sync(db)
+        summary.crossyear = sync(db, config=config)
     except Exception as e:  # noqa: BLE001 - the reports are stored; only the pairwise checks failed
         summary.notes.append(f"跨年度检查出错（{type(e).__name__}: {_short(e)}），可稍后运行 xxgk crossyear")
+        return
+    try:  # then the year-over-year comparisons of every new consecutive pair (extractor/compare.py)
+        from .compare import sync_comparisons
+
+        sync_comparisons(db)
+    except Exception as e:  # noqa: BLE001 - as above: only the comparisons failed
+        summary.notes.append(f"年度对比出错（{type(e).__name__}: {_short(e)}），可稍后运行 xxgk compare --db")
 
 
 def _cores() -> int:
@@ -546,12 +692,20 @@ def _version(config: Optional[dict] = None) -> str:
 
 
 class _Runner:
-    """Sends files to workers, stores what comes back, replaces workers that hang or die."""
+    """Sends files to workers, stores what comes back, replaces workers that hang or die.
+
+    The seam for another engine (extractor/cluster.py): `engine.run(runner, todo)` gets the
+    files to read, as (index, item) with item.path (stored, shown), item.sha and item.disk (the
+    file to open), reads them wherever it likes, and hands each Report to `runner.store(report,
+    item, elapsed)` in this process: the single writer, progress bar and summary stay here.
+    `runner.timeout`, `runner.memory_mb`, `runner.extract_fn` are the limits and the extractor;
+    `runner.current(names)` shows the files being read."""
 
     def __init__(self, summary: Summary, db, console, progress: bool, timeout: float,
-                 memory_mb: Optional[int], extract_fn, version: Optional[str] = None):
+                 memory_mb: Optional[int], extract_fn, version: Optional[str] = None, engine=None):
         self.summary, self.db, self.console = summary, db, console
         self.version = version
+        self.engine = engine
         self.timeout, self.memory_mb, self.extract_fn = timeout, memory_mb, extract_fn
         self.counts = {"ok": 0, "failed": 0}
         self.pool: list[_Worker] = []
@@ -573,6 +727,10 @@ class _Runner:
 
         if report.document != item.path:  # a custom extractor may echo another form of the path
             report.document = item.path
+        if item.source:  # the reader named the file by its undecoded name: show the decoded one
+            name, shown = Path(item.source).name, Path(item.path).name
+            report.messages = [m.replace(item.source, item.path).replace(name, shown) for m in report.messages]
+        report.messages = [escape_surrogates(m) for m in report.messages]
         try:
             save_report(self.db, report)
         except Exception as e:  # noqa: BLE001 - e.g. a value SQLite cannot store: keep the file's row
@@ -589,11 +747,14 @@ class _Runner:
         s.processed += 1
         s.this_run[report.status] = s.this_run.get(report.status, 0) + 1
         ok = report.status in READ_STATUSES
-        self.counts["ok" if ok else "failed"] += 1
+        # An attachment page is settled in the summary (is the attachment in the folder?).
+        attachment = report.status == Status.ATTACHMENT
+        if not attachment:
+            self.counts["ok" if ok else "failed"] += 1
         if not ok and self.show_progress:
             msg = report.messages[0] if report.messages else ""
-            self.console.print(f"✗ {Path(item.path).name}: {report.status} · {msg}", markup=False,
-                               highlight=False)
+            self.console.print(f"{'↪' if attachment else '✗'} {Path(item.path).name}: {report.status} · {msg}",
+                               markup=False, highlight=False)
         self.advance()
 
     # -- progress --------------------------------------------------------------------------
@@ -641,7 +802,9 @@ class _Runner:
                 todo.append((idx, item))
         if not todo:
             return
-        if workers == 0:
+        if self.engine is not None:
+            self.engine.run(self, todo)
+        elif workers == 0:
             self.run_inline(todo)
         else:
             self.run_pool(todo, min(workers, len(todo)))
@@ -651,7 +814,7 @@ class _Runner:
             self.current([Path(item.path).name])
             t0, c0 = time.perf_counter(), time.process_time()
             try:
-                report = _read_one(item.path, self.extract_fn)
+                report = _read_one(item.disk, self.extract_fn)
             except MemoryError:
                 report = _error_report(item.path, item.sha, f"{Path(item.path).name}：内存不足")
             self.store(report, item, (time.perf_counter() - t0, time.process_time() - c0))
@@ -766,10 +929,41 @@ def _fill_summary(summary: Summary, db, present: set[str]) -> None:
         summary.statuses[status] = summary.statuses.get(status, 0) + 1
         for (sev, _), n in zip(_SEVERITIES, (n_err, n_warn, n_info)):
             flags[sev] += n or 0
+        if status == Status.ATTACHMENT:
+            found = _attachment_in_folder(path, present)
+            if found:  # the report itself is audited from its own file: the page is no failure
+                summary.attachments.append((path, found))
+                continue
         if status not in READ_STATUSES:
             summary.failures.append((path, status, (message or "").split("\n")[0]))
     summary.flags = flags
     summary.failures.sort()
+    summary.attachments.sort()
+
+
+def _attachment_in_folder(page: str, present: set[str]) -> Optional[str]:
+    """The file among present that a page's attachment link names: the link resolved beside the
+    page first, then a file of that name anywhere in the folder (saved downloads keep the name)."""
+    from .readers.html import attachment_links
+
+    try:
+        links = attachment_links(page)
+    except OSError:
+        return None
+    here = Path(page).parent
+    by_name: dict[str, list[str]] = {}
+    for p in sorted(present):
+        if p != page:
+            by_name.setdefault(Path(p).name.lower(), []).append(p)
+    for link in links:
+        for name in link.files:
+            beside = str(here / name)
+            if beside in present and beside != page:
+                return beside
+        for name in link.files:
+            if by_name.get(name.lower()):
+                return by_name[name.lower()][0]
+    return None
 
 
 def print_summary(s: Summary, console) -> None:
@@ -781,6 +975,8 @@ def print_summary(s: Summary, console) -> None:
     head = (f"完成：{s.files} 个报告文件，本次读取 {s.processed}，未改变跳过 {s.unchanged}"
             f"，重复 {len(s.duplicates)}，已删除 {len(s.removed)}，其他类型文件 {len(s.skipped)}")
     p(head, "bold")
+    if s.files == 0:
+        p(f"未找到报告文件：{s.folder} 中没有 PDF、DOCX、DOC/WPS、HTML 或 TXT 文件", "red")
     if s.interrupted:
         p("已中断：已保存的报告完好，再次运行会继续处理其余文件", "yellow")
     p(f"报告 {reports} 份：" + ("，".join(f"{k} {v}" for k, v in sorted(s.statuses.items())) or "无"))
@@ -794,6 +990,10 @@ def print_summary(s: Summary, console) -> None:
             p(f"  {status:<13} {message or Path(path).name}")
         if len(s.failures) > _FAILURES_SHOWN:
             p(f"  ……另有 {len(s.failures) - _FAILURES_SHOWN} 个，见数据库 reports 表的 status/message")
+    for page, report in s.attachments[:10]:
+        p(f"  附件页：{Path(page).name} 的正文只链接到附件，报告按附件 {Path(report).name} 审核")
+    if len(s.attachments) > 10:
+        p(f"  ……另有 {len(s.attachments) - 10} 个附件页")
     for path, same in s.duplicates[:10]:
         p(f"  重复：{Path(path).name} 与 {Path(same).name} 内容相同，只保存一份")
     for path in s.removed[:10]:
@@ -802,6 +1002,10 @@ def print_summary(s: Summary, console) -> None:
         p(f"  ……另有 {len(s.removed) - 10} 个已删除")
     for err in s.walk_errors[:10]:
         p(f"  无法列出文件夹：{err}", "yellow")
+    if s.links_skipped:
+        p(f"  跳过 {len(s.links_skipped)} 个指向文件夹外的符号链接（未读取；要读取请加 --follow-links）：" +
+          "，".join(escape_surrogates(Path(x).name) for x in s.links_skipped[:5]) +
+          ("……" if len(s.links_skipped) > 5 else ""), "yellow")
     if s.crossyear is not None:
         p(f"跨年度检查：本次检查 {s.crossyear.get('reports', 0)} 份报告，数据库中共有 "
           f"{s.crossyear.get('flags', 0)} 条跨报告问题（xxgk crossyear 列出）")

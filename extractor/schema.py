@@ -14,13 +14,43 @@ from .errors import SchemaError
 # The database records the schema version that wrote it (PRAGMA user_version). Version 1 is the
 # first release's layout, which recorded no version (user_version 0); MIGRATIONS[n] brings a
 # version-n database to n + 1 in place, keeping every row (reviewer decisions included).
-SCHEMA_VERSION = 2  # 2: every table created at once, versioned
+SCHEMA_VERSION = 4  # 2: every table created at once, versioned; 3: comparisons (extractor/compare.py);
+# 4: corrections (extractor/corrections.py)
 FIRST_VERSION = 1
 
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def not_sqlite(path: str | Path) -> str | None:
+    """Chinese reason why an existing file cannot be an SQLite database (None if it can be, or if
+    it does not exist / is empty: SQLite creates a database there). Read before sqlite3 touches
+    it, so that every verb refuses it with the same words instead of "file is not a database"."""
+    p = Path(path)
+    try:
+        if p.is_dir():
+            return "这是一个文件夹，不是数据库文件"
+        if not p.exists():
+            return None
+        with open(p, "rb") as f:
+            head = f.read(len(SQLITE_HEADER))
+    except OSError as e:
+        return f"无法读取文件（{e.strerror or e}）"
+    if head and head != SQLITE_HEADER:
+        return "这不是 SQLite 数据库文件（文件头不符），可能是报告或其他文件"
+    return None
+
+
+def db_refusal(path: str | Path, reason: str) -> str:
+    """The one message every verb gives for a file it cannot use as its database."""
+    return f"无法打开数据库 {path}：{reason}"
+
+
 def open_db(path: str | Path) -> sqlite_utils.Database:
     """Open (or create) a database at SCHEMA_VERSION: an older one is migrated in place."""
+    if isinstance(path, (str, Path)) and (reason := not_sqlite(path)):
+        raise SchemaError(db_refusal(path, reason))
     db = sqlite_utils.Database(path)
     db.conn.execute("PRAGMA journal_mode=WAL")
     db.conn.execute("PRAGMA synchronous=NORMAL")
@@ -85,13 +115,24 @@ def _add_missing_columns(db: sqlite_utils.Database) -> None:
                 db.conn.execute(f"ALTER TABLE [{table}] ADD COLUMN [{name}] {_SQL_TYPES[kind]}")
 
 
+def _add_comparisons(db: sqlite_utils.Database) -> None:
+    """2 → 3: the year-over-year comparisons table (empty: `xxgk audit` fills it)."""
+    _run_script(db.conn, COMPARISONS_SQL)
+
+
+def _add_corrections(db: sqlite_utils.Database) -> None:
+    """3 → 4: the reviewers' corrections of misread cells (empty)."""
+    _run_script(db.conn, CORRECTIONS_SQL)
+
+
 _SQL_TYPES = {int: "INTEGER", float: "FLOAT", str: "TEXT", bytes: "BLOB"}
-MIGRATIONS = {1: _add_missing_columns}
+MIGRATIONS = {1: _add_missing_columns, 2: _add_comparisons, 3: _add_corrections}
 
 
 def _create_all(db: sqlite_utils.Database) -> None:
     _create_schema(db)
-    for script in (ISSUERS_SQL, CROSSYEAR_SQL, REVIEWS_SQL, SEARCH_SQL):
+    for script in (ISSUERS_SQL, CROSSYEAR_SQL, REVIEWS_SQL, SEARCH_SQL, COMPARISONS_SQL,
+                   CORRECTIONS_SQL):
         _run_script(db.conn, script)
 
 
@@ -204,10 +245,33 @@ CREATE INDEX IF NOT EXISTS crossyear_lsh_bucket ON crossyear_lsh(report_year, ba
 CREATE INDEX IF NOT EXISTS crossyear_lsh_report ON crossyear_lsh(report);
 """
 
+# Year-over-year comparisons (extractor/compare.py): one summary row per consecutive pair of an
+# issuer's stored years, filled at the end of `xxgk audit`
+COMPARISONS_SQL = """
+CREATE TABLE IF NOT EXISTS comparisons (
+  report TEXT NOT NULL REFERENCES reports(sha256),        -- the later report
+  other_report TEXT NOT NULL REFERENCES reports(sha256),  -- the earlier report
+  issuer_id INTEGER,
+  report_year INTEGER,
+  other_year INTEGER,
+  similarity REAL,              -- sections 一+五+六 masked: X04's number (NULL: too short to compare)
+  sections TEXT,                -- JSON {section key: similarity or null}
+  cells_compared INTEGER,       -- table cells present in both reports
+  cells_changed INTEGER,
+  big_jumps INTEGER,            -- ×5 or ÷5, both sides at least 10
+  problems INTEGER,             -- both reports' flags + the pair's cross-year flags
+  errors INTEGER,
+  version INTEGER,
+  computed_at TEXT,
+  PRIMARY KEY (report, other_report)
+);
+CREATE INDEX IF NOT EXISTS comparisons_other ON comparisons(other_report);
+"""
+
 # Reviewer decisions (extractor/views.py): never touched by audit
 REVIEWS_SQL = """
 CREATE TABLE IF NOT EXISTS reviews (
-  fingerprint TEXT PRIMARY KEY,   -- flags.fingerprint (store.flag_fingerprint)
+  fingerprint TEXT PRIMARY KEY,   -- flags.fingerprint (Flag.fingerprint)
   status TEXT NOT NULL CHECK (status IN ('confirmed', 'dismissed')),
   note TEXT,
   reviewer TEXT,
@@ -228,6 +292,21 @@ CREATE INDEX IF NOT EXISTS review_history_fingerprint ON review_history(fingerpr
 CREATE INDEX IF NOT EXISTS flags_fingerprint ON flags(fingerprint);
 -- the wide views look cells up by (report, key)
 CREATE INDEX IF NOT EXISTS cells_report_key ON cells(report, key);
+"""
+
+# Reviewers' corrections of misread cells (extractor/corrections.py): kept apart from extraction,
+# keyed by the file's sha256 and the cell key, never touched by audit (save_report applies them)
+CORRECTIONS_SQL = """
+CREATE TABLE IF NOT EXISTS corrections (
+  report TEXT NOT NULL,           -- the file's sha256 (no foreign key: outlives a re-audit)
+  key TEXT NOT NULL,              -- cell key, e.g. t3.review.total
+  value TEXT,                     -- the corrected value as typed, empty = the cell is blank
+  original TEXT,                  -- what extraction had read (cells.raw)
+  reviewer TEXT,
+  note TEXT,
+  corrected_at TEXT,
+  PRIMARY KEY (report, key)
+)
 """
 
 # Full-text search bookkeeping (extractor/views.py): which segmenter made paragraphs.tokens

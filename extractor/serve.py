@@ -14,7 +14,13 @@
     piece literally (a search gives exactly the paragraphs a LIKE would, quickly);
   * `render_cell` turns report hashes, flag cells and flag fingerprints into links;
   * `register_routes` adds /-/xxgk/review, a form that records a reviewer decision in the `reviews`
-    table (with its own short connection; only when serving on a loopback address).
+    table (with its own short connection; only when serving on a loopback address). A POST is
+    refused (403) unless it comes from this server's own pages (Origin, else Referer, else
+    Sec-Fetch-Site: same-origin) and carries the CSRF token of its cookie: asgi-csrf alone lets
+    a cookie-less or text/plain POST from another site through;
+  * `asgi_wrapper` refuses (400) a request whose Host header is not this server (DNS rebinding:
+    a page of evil.example whose name now resolves to 127.0.0.1): loopback names and addresses,
+    and the host given with `--host`.
 """
 from __future__ import annotations
 
@@ -30,6 +36,7 @@ import markupsafe
 from datasette import hookimpl
 
 from . import views as V
+from .cellwords import cells_words
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
@@ -43,7 +50,8 @@ REPORT_COLUMNS = {
     "path": "审核时的文件路径", "name": "文件名",
     "format": "实际文件格式（按内容判断）：pdf、docx、html、txt……",
     "status": "读取状态：ok 完整读出；partial 部分读出（缺表或有警告）；error 处理出错；"
-              "unsupported 格式不支持；not_a_report 不是年报；needs_ocr 扫描件需要OCR",
+              "unsupported 格式不支持；not_a_report 不是年报；attachment 报告在附件中（网页只有附件链接）；"
+              "needs_ocr 扫描件需要OCR",
     "message": "读取过程中的说明（中文）",
     "issuer": "发布机关（从标题或正文识别）", "report_year": "报告年度（统计年度，不是发布年份）",
     "template": "表格模板版本：v2021（国办公开办函〔2021〕30号）、v2019（〔2019〕60号试行格式）、hybrid 混用",
@@ -125,7 +133,7 @@ VIEW_DOC = {
         "复议纠错率（%）": "复议纠正 ÷ 行政复议总计 × 100（单位：%；纠正栏空白按0计）", "行政诉讼": "表四 直接起诉总计 + 复议后起诉总计",
         "行政许可决定": "表二 行政许可处理决定数量", "行政处罚决定": "表二 行政处罚处理决定数量",
         "错误": "该报告的错误数", "报告": "报告详情"}),
-    "coverage": ("覆盖情况：机关 × 年度", "每个发布机关一行，每年一列：✓ = 有报告且无错误；“错误 N” = 有 N 个错误；“未读出” = 文件未能读出；空白 = 没有该年的报告。", {
+    "coverage": ("覆盖情况：机关 × 年度", "每个发布机关一行，每年一列：✓ = 有报告且无错误；“错误 N” = 有 N 个错误；“未读出” = 文件未能读出；缺 = 前后年份都有报告而这一年没有；空白 = 该机关这一年之前或之后没有报告。", {
         "发布机关": "发布机关", "报告数": "报告份数", "已有年度": "已有报告的年度", "错误": "错误总数"}),
     "paragraph_list": ("段落全文", "每个段落一行。搜索框按中文词语检索（结巴分词），例如 行政复议、信息处理费；多个词用空格分开表示同时出现。", {
         "id": "段落编号", "发布机关": "发布机关", "年度": "报告年度", "部分": "所属部分", "页码": "页码",
@@ -134,6 +142,14 @@ VIEW_DOC = {
         "标记指纹": "标记指纹", "审核状态": "决定", "审核意见": "审核意见", "审核人": "审核人", "审核时间": "决定时间",
         "检查": "检查编号（决定时）", "发布机关": "发布机关（决定时）", "年度": "年度（决定时）",
         "决定时的说明": "问题说明（决定时）", "报告": "报告（决定时）"}),
+    "comparison_list": ("年度对比与雷同报告", "同一机关相邻两年报告的对比（xxgk audit 结束时计算），以及同年度不同机关报告的文字雷同（X04）。相似度 ≥ 0.9 标为“雷同”；用“雷同”“比较”分面筛选。看某一对的详细对照：xxgk compare --db 数据库 文件 对比文件 -f html -o 对比.html。", {
+        "比较": "同一机关相邻年度，或同年度不同机关", "雷同": "相似度 ≥ 0.9 时为“雷同”",
+        "相似度": "第一、五、六部分屏蔽数字、年份和本机关名称后的文字相似度（与 X04 相同，0–1；同年度不同机关为 MinHash 估计值，误差约 ±0.04）",
+        "发布机关": "较晚（或同年度）报告的发布机关", "年度": "报告年度", "对比机关": "对比报告的发布机关",
+        "对比年度": "对比报告的年度", "变化单元格": "两年都有的统计表单元格中数值变化的个数",
+        "大幅变化": "变为 5 倍以上或五分之一以下（两边都不小于 10）的单元格数", "问题数": "两份报告各自的问题和跨年度问题之和",
+        "文件": "报告文件", "对比文件": "对比报告文件", "对照": "两份报告左右对照的页面（问题、文字、统计表）",
+        "报告": "报告详情", "对比报告": "对比报告详情"}),
 }
 
 
@@ -193,12 +209,12 @@ order by "复议纠错率（%）" desc, 行政复议 desc, 发布机关""",
     },
     "search": {
         "title": "搜索段落（中文分词）",
-        "description": "输入词语，例如 行政复议、信息处理费；多个词用空格分开，表示这些词都要出现。按相关程度排序。",
+        "description": "输入词语，例如 行政复议、信息处理费；多个词用空格分开，表示这些词都要出现。正文段落在前、标题在后，各按相关程度排序；找到的词标黄。",
         "sql": """select pl.发布机关, pl.年度, pl.部分, pl.页码, pl.段落, pl.报告
 from paragraphs_fts
 join paragraph_list pl on pl.id = paragraphs_fts.rowid
 where paragraphs_fts match jieba_fts(:q) and xxgk_contains(pl.段落, :q)
-order by paragraphs_fts.rank""",
+order by pl.类型 = '标题', paragraphs_fts.rank""",
         "params": ["q"],
         "hide_sql": True,
     },
@@ -234,7 +250,7 @@ def build_metadata(db_name: str, db_path=None) -> dict:
     tables = {
         "reports": {
             "title": "报告（每个文件一行）",
-            "description": "每份审核过的报告一行。点一行看它的章节、段落、单元格和问题（页面下方“Links from other tables”）。",
+            "description": "每份审核过的报告一行。点一行看它的章节、段落、单元格和问题（页面下方“其他表中与此相关的记录”）；报告审核页在“报告一览”的“审核页”链接。",
             "columns": REPORT_COLUMNS,
             "facets": ["issuer", "report_year", "template", "status"],
             "sort_desc": "n_errors",
@@ -310,6 +326,15 @@ def build_metadata(db_name: str, db_path=None) -> dict:
                         "cells": "本报告涉及的单元格", "other_cells": "对比报告涉及的单元格", "fingerprint": "标记指纹"},
             "facets": ["check_id", "severity", "scope"],
         },
+        "comparisons": {
+            "title": "年度对比", "hidden": True,
+            "description": "同一机关相邻两年报告的对比摘要（extractor/compare.py）；更方便的看法是“年度对比与雷同报告”视图。",
+            "columns": {"report": "较晚的报告", "other_report": "较早的报告", "issuer_id": "机关", "report_year": "年度",
+                        "other_year": "对比年度", "similarity": "文字相似度（第一、五、六部分，与 X04 相同）", "sections": "各部分相似度（JSON）",
+                        "cells_compared": "两年都有的单元格数", "cells_changed": "数值变化的单元格数",
+                        "big_jumps": "大幅变化的单元格数", "problems": "问题数", "errors": "错误数",
+                        "version": "算法版本", "computed_at": "计算时间"},
+        },
         "crossyear_text": {
             "title": "跨年度文字指纹", "hidden": True,
             "description": "第一、五、六部分屏蔽数字后的 MinHash 签名（X04 用）。",
@@ -349,6 +374,14 @@ def build_metadata(db_name: str, db_path=None) -> dict:
                         "对比单元格": "对比报告单元格", "标记指纹": "标记指纹", "报告": "报告", "对比报告": "对比报告"},
             "facets": ["检查", "级别", "比较", "发布机关"],
         },
+        "corrections": {
+            "title": "读错数字的更正",
+            "description": "审核人对读错的单元格（如扫描件把 8 认成 3）所做的更正：与提取结果分开保存，按文件 SHA-256 和单元格保存，"
+                           "重新运行 xxgk audit 不会丢失；检查按更正后的数值运行，相关问题会注明由谁更正。在报告审核页点“更正”修改。",
+            "columns": {"report": "报告（文件 SHA-256）", "key": "单元格", "value": "更正后的值（空 = 此格空白）",
+                        "original": "原先读出的值", "reviewer": "更正人", "note": "说明", "corrected_at": "更正时间"},
+            "sort_desc": "corrected_at",
+        },
         "review_history": {
             "title": "审核记录（全部历史）",
             "description": "每次记录或撤销决定都追加一行（source：cli 命令行、csv:文件名 导入、web 网页）。",
@@ -365,6 +398,7 @@ def build_metadata(db_name: str, db_path=None) -> dict:
         "issuer_trend": ["发布机关", "年度", "模板"],
         "paragraph_list": ["发布机关", "年度", "部分"],
         "review_orphans": ["审核状态", "检查"],
+        "comparison_list": ["比较", "雷同", "年度", "发布机关"],
     }
     for name, (title, desc, cols) in VIEW_DOC.items():
         cols = dict(cols)
@@ -501,7 +535,7 @@ def _cells_link(datasette, db, sha, cells_json):
         return None
     href = _url(datasette, db, "cells", report=sha, key__in=",".join(keys),
                 _col=["key", "row_label", "col_label", "value", "raw", "page"])
-    return _link(href, "、".join(keys), "查看这些单元格的原值和页码")
+    return _link(href, cells_words(keys), "查看这些单元格的原值和页码")
 
 
 @hookimpl
@@ -511,7 +545,9 @@ def render_cell(row, value, column, table, database, datasette):
         return None
     db = database
     if column == "报告" and isinstance(value, str) and len(value) == 64:
-        return _link(f"{datasette.urls.table(db, 'reports')}/{value}", "详情", "报告的全部内容")
+        return _link(datasette.urls.path(f"{REPORT_PATH}/{value}"), "审核页", "报告的统计表、问题和原件截图")
+    if column == "对照" and table == "comparison_list" and isinstance(value, str):  # extractor/compare.py
+        return _link(datasette.urls.path(f"{COMPARE_PATH}/{value}"), "对照页", "两份报告左右对照：问题、文字、统计表")
     if table == "report_overview" or (table is None and column == "问题"):
         sha = value if isinstance(value, str) else None
         if sha and column == "问题":
@@ -526,6 +562,12 @@ def render_cell(row, value, column, table, database, datasette):
                 keep = set(V.T1_VERSION_COLUMNS[tpl])
                 params["_nocol"] += [label for k, label in V.t1_columns() if k not in keep]
             return _link(_url(datasette, db, view, **params), column)
+    if table == "corrections" and column == "key" and isinstance(value, str):
+        from .cellwords import cell_words
+        return markupsafe.Markup(f'<span title="{markupsafe.escape(value)}">{markupsafe.escape(cell_words(value))}</span>')
+    if table == "corrections" and column == "report" and isinstance(value, str):
+        return _link(datasette.urls.path(f"{REPORT_PATH}/{value}"), _names(datasette).get(value, value[:12] + "…"),
+                     "报告审核页")
     if (table == "flags" and column == "cells") or column == "涉及单元格":
         sha = _row(row, "report") if table == "flags" else _row(row, "报告")
         return _cells_link(datasette, db, sha, value)
@@ -572,6 +614,45 @@ _REVIEW_PAGE = """{% extends "base.html" %}
 {% endblock %}"""
 
 
+def _same_origin(headers: dict) -> bool:
+    """The request comes from a page of this server: its Origin (else its Referer) names the
+    Host it was sent to (asgi_wrapper has checked that Host), or the browser says same-origin.
+    headers: lower-case names → values."""
+    from urllib.parse import urlsplit
+
+    host = (headers.get("host") or "").lower()
+    for header in ("origin", "referer"):
+        value = headers.get(header)
+        if value:  # the first one present decides ("null" from a sandboxed page is foreign)
+            return bool(host) and urlsplit(value).netloc.lower() == host
+    return headers.get("sec-fetch-site") == "same-origin"
+
+
+def _token_ok(request, form: dict, datasette) -> bool:
+    """The form's CSRF token is the (signed) one of the request's own cookie."""
+    cookie = request.cookies.get("ds_csrftoken") or ""
+    token = form.get("csrftoken") or ""
+    if not cookie or token != cookie:
+        return False
+    try:
+        datasette.unsign(cookie, "csrftoken")
+    except Exception:  # noqa: BLE001 - any bad signature
+        return False
+    return True
+
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+REVIEW_PATH = "/-/xxgk/review"
+WRITE_PATHS = (REVIEW_PATH, "/-/xxgk/correct")  # every POST endpoint: refused before asgi-csrf when foreign
+_FOREIGN_POST = "拒绝：审核决定只能从本服务器的审核页面提交（请求来自其他网站或格式不对）"
+
+
+def _post_refused(headers: dict) -> bool:
+    """A POST to the review form that did not come from its own page as a form."""
+    ctype = (headers.get("content-type") or "").split(";")[0].strip().lower()
+    return not _same_origin(headers) or ctype not in _FORM_TYPES
+
+
 async def _review_route(request, datasette):
     from datasette.utils.asgi import Response
 
@@ -584,7 +665,11 @@ async def _review_route(request, datasette):
         return Response.html("<p>网页审核只在本机（127.0.0.1）运行时开放。请用命令 xxgk review 记录审核决定。</p>",
                              status=403)
     if request.method == "POST":
+        if _post_refused(request.headers):
+            return Response.text(_FOREIGN_POST, status=403)
         form = await request.post_vars()
+        if not _token_ok(request, form, datasette):
+            return Response.text("拒绝：表单的安全令牌缺失或不符，请重新打开审核页面后提交", status=403)
         fp = (form.get("fp") or "").strip()
         nxt = form.get("next") or ""
         if not nxt.startswith("/") or nxt.startswith("//"):
@@ -632,6 +717,230 @@ async def _review_route(request, datasette):
     return Response.html(html)
 
 
+REPORT_PATH = "/-/xxgk/report"
+EVIDENCE_PATH = "/-/xxgk/evidence"
+_REPORT_PAGE = """{% extends "base.html" %}
+{% block title %}{{ r.issuer or r.name }} {{ r.year or "" }} 审核{% endblock %}
+{% block extra_head %}<style>
+.xxgk-report { display: flex; gap: 1.5em; align-items: flex-start; flex-wrap: wrap; }
+.xxgk-tables { flex: 3 1 36em; min-width: 0; }
+.xxgk-flags { flex: 2 1 26em; max-height: 90vh; overflow-y: auto; position: sticky; top: 0.5em; }
+table.xxgk-grid { border-collapse: collapse; margin-bottom: 1.2em; font-size: 0.85em; }
+table.xxgk-grid th, table.xxgk-grid td { border: 1px solid #aaa; padding: 2px 6px; }
+table.xxgk-grid td.num { text-align: right; min-width: 2.5em; }
+table.xxgk-grid td.rowlabel { max-width: 18em; }
+td.sev0 { background: #f8c9c4; outline: 2px solid #c0392b; cursor: pointer; }
+td.sev1 { background: #fde9b8; outline: 2px solid #d68910; cursor: pointer; }
+td.sev2 { background: #d6eaf8; cursor: pointer; }
+.xxgk-flag { border-left: 5px solid #999; padding: 0.4em 0.6em; margin-bottom: 0.8em; background: #fafafa; }
+.xxgk-flag.sev0 { border-color: #c0392b; } .xxgk-flag.sev1 { border-color: #d68910; } .xxgk-flag.sev2 { border-color: #2e86c1; }
+.xxgk-flag.focus { box-shadow: 0 0 0 3px #2e86c1; }
+.xxgk-flag .head { font-weight: bold; }
+.xxgk-flag .para { font-size: 0.9em; color: #333; background: #fff; border: 1px solid #ddd; padding: 0.3em; }
+.xxgk-flag mark { background: #ffe066; }
+.xxgk-flag img { max-width: 100%; border: 1px solid #ccc; margin-top: 0.3em; }
+.xxgk-followers { margin: 0.3em 0 0 0.6em; font-size: 0.9em; }
+.xxgk-nav a { margin-right: 1.5em; }
+ul.xxgk-cells { margin: 0; padding-left: 1.2em; }
+td.fixed { font-style: italic; text-decoration: underline dotted; }
+dl.xxgk-meta { display: grid; grid-template-columns: repeat(3, max-content minmax(6em, 1fr)); gap: 2px 0.8em; max-width: 72em; }
+dl.xxgk-meta dt { font-weight: bold; } dl.xxgk-meta dd { margin: 0; }
+</style>{% endblock %}
+{% block crumbs %}<p class="crumbs"><a href="/">首页</a> / <a href="{{ overview }}">报告一览</a></p>{% endblock %}
+{% block footer %}xxgk 政府信息公开年报审核{% endblock %}
+{% block content %}
+<h1>{{ r.issuer or "（未识别发布机关）" }} {{ r.year or "" }} 年度报告 审核</h1>
+<p class="xxgk-nav">
+{% if r.prev %}<a href="{{ page_url(r.prev) }}">← 上一份有错误的报告</a>{% endif %}
+{% if r.next %}<a href="{{ page_url(r.next) }}">下一份有错误的报告 →</a>{% endif %}
+<a href="{{ overview }}">报告一览</a> <a href="{{ flag_list }}">问题清单</a>
+</p>
+<dl class="xxgk-meta">{% for k, v in r.meta %}<dt>{{ k }}</dt><dd>{{ v }}</dd>{% endfor %}</dl>
+<div class="xxgk-report">
+<div class="xxgk-tables">
+{% for t in r.tables %}
+<h2>{{ t.name }} {{ t.title }}</h2>
+{% if not t.found %}<p>未读出这张表。</p>{% else %}
+<table class="xxgk-grid" data-table="{{ t.name }}">
+<tr><th></th>{% for c in t.columns %}<th>{{ c }}</th>{% endfor %}</tr>
+{% for row in t.rows %}<tr><td class="rowlabel">{{ row.label }}</td>
+{% for c in row.cells %}<td class="num {{ c.cls }}{% if c.fixed %} fixed{% endif %}"{% if c.tip or c.fixed %} title="{{ c.tip }}{% if c.fixed %}
+{{ c.fixed }}{% endif %}"{% endif %}{% if c.tip %} data-flags="{{ c.anchors|join(' ') }}"{% endif %}>{% if c.fixed %}✎{% endif %}{{ c.text }}</td>{% endfor %}</tr>
+{% endfor %}</table>{% endif %}
+{% endfor %}
+</div>
+<div class="xxgk-flags">
+<h2>问题（{{ r.flags|length }} 条）</h2>
+{% macro flag_box(f) %}
+<div class="xxgk-flag {{ f.cls }}" id="{{ f.anchor }}" data-fingerprint="{{ f.fingerprint }}">
+<div class="head">{{ f.severity_label }} · {{ f.check }}</div>
+<div>{{ f.message }}</div>
+{% if f.cell_details %}<div>涉及单元格：<ul class="xxgk-cells">{% for c in f.cell_details %}<li>{{ c.where }}：{{ c.value if c.value is not none else "空白" }}{% if c.page %}（第 {{ c.page }} 页）{% endif %}{% if correct_url %} <a class="xxgk-correct" href="{{ correct_url(c.key) }}" title="读错了？改成报告上印的数字">更正</a>{% endif %}</li>{% endfor %}</ul></div>{% endif %}
+{% if f.page or (f.paragraph and f.paragraph.page) %}<div>页码：第 {{ f.page or f.paragraph.page }} 页</div>{% endif %}
+{% if f.paragraph %}<div class="para">{{ f.paragraph.before }}<mark>{{ f.paragraph.quote }}</mark>{{ f.paragraph.after }}</div>{% endif %}
+{% if f.image %}<div><img src="{{ f.image }}" alt="原件截图：{{ f.where or f.message }}" loading="lazy" onerror="this.parentNode.style.display='none'"></div>{% endif %}
+{% if f.corrected %}<div class="corrected">{{ f.corrected }}</div>{% endif %}
+<div>审核状态：{{ f.decision }}{% if f.note %}（{{ f.note }}）{% endif %}
+{% if review_url %} <a href="{{ review_url(f.fingerprint) }}">记录决定</a>{% endif %}
+</div>
+</div>
+{% endmacro %}
+{% for f in r.groups %}
+{{ flag_box(f) }}
+{% if f.followers %}<details class="xxgk-followers"><summary>由同一原因引起的另外 {{ f.followers|length }} 条</summary>
+{% for g in f.followers %}{{ flag_box(g) }}{% endfor %}</details>{% endif %}
+{% endfor %}
+{% if r.infos %}<details><summary>提示 {{ r.infos|length }} 条</summary>{% for f in r.infos %}{{ flag_box(f) }}{% endfor %}</details>{% endif %}
+</div>
+</div>
+<script>
+document.querySelectorAll("td[data-flags]").forEach(function (td) {
+  td.addEventListener("click", function () {
+    var id = td.getAttribute("data-flags").split(" ")[0], box = document.getElementById(id);
+    if (!box) return;
+    var d = box.closest("details"); if (d) d.open = true;
+    document.querySelectorAll(".xxgk-flag.focus").forEach(function (b) { b.classList.remove("focus"); });
+    box.classList.add("focus"); box.scrollIntoView({block: "center"});
+  });
+});
+</script>
+{% endblock %}"""
+
+
+
+async def _report_route(request, datasette):
+    """The reviewer's page for one report (extractor/workbench.py gathers it)."""
+    from datasette.utils.asgi import Response
+
+    from . import workbench
+    from .evidence import PRINTED
+
+    cfg = _cfg(datasette)
+    if not cfg:
+        return Response.text("not found", status=404)
+    sha = request.url_vars["sha"]
+    r = workbench.report_page(cfg["path"], sha)
+    if r is None:
+        return Response.html("<p>没有这份报告。</p>", status=404)
+    printed = r["format"] in PRINTED and bool(r["path"]) and Path(r["path"]).is_file()  # moved: no image
+    for f in r["flags"]:
+        f["image"] = (datasette.urls.path(f"{EVIDENCE_PATH}/{sha}/{f['fingerprint']}.png")
+                      if printed and (f["cells"] or f["quote"]) else None)
+    db = cfg["database"]
+    page_url = lambda s: datasette.urls.path(f"{REPORT_PATH}/{s}")  # noqa: E731
+    review_url = None
+    if cfg.get("web_review"):
+        here = f"{REPORT_PATH}/{sha}"
+        review_url = lambda fp: f"{datasette.urls.path(REVIEW_PATH)}?{urlencode({'fp': fp, 'next': here})}"  # noqa: E731
+    correct_url = None
+    if cfg.get("web_review"):
+        correct_url = lambda key: f"{datasette.urls.path(CORRECT_PATH)}?{urlencode({'sha': sha, 'key': key})}"  # noqa: E731
+    template = datasette.jinja_env.from_string(_REPORT_PAGE)
+    html = await datasette.render_template(template, {
+        "r": r, "page_url": page_url, "review_url": review_url, "correct_url": correct_url,
+        "overview": datasette.urls.table(db, "report_overview"),
+        "flag_list": _url(datasette, db, "flag_review", 报告=sha)}, request=request)
+    return Response.html(html)
+
+
+CORRECT_PATH = "/-/xxgk/correct"
+_CORRECT_PAGE = """{% extends "base.html" %}
+{% block title %}更正读错的数字{% endblock %}
+{% block crumbs %}<p class="crumbs"><a href="/">首页</a> / <a href="{{ back }}">返回报告审核页</a></p>{% endblock %}
+{% block footer %}xxgk 政府信息公开年报审核{% endblock %}
+{% block content %}
+<h1>更正读错的数字</h1>
+<p>报告：{{ name }}</p>
+<p>单元格：<strong>{{ where }}</strong>（第 {{ page or "?" }} 页）</p>
+<p>当前读出：{{ current if current is not none else "空白" }}{% if original is not none %}（原读出 {{ original or "空白" }}）{% endif %}</p>
+<p>只在读取出错（例如扫描件把 8 认成了 3）时更正；报告本身印错的数字不要更正，应确认问题。更正单独保存，重新运行 xxgk audit 不会丢失；保存后立即按更正后的数值重新检查这份报告。</p>
+<form method="post" action="{{ action }}">
+  <input type="hidden" name="csrftoken" value="{{ csrftoken() }}">
+  <input type="hidden" name="sha" value="{{ sha }}">
+  <input type="hidden" name="key" value="{{ key }}">
+  <p><label style="width: auto">报告上印的数字（留空表示此格空白） <input type="text" name="value" value="{{ value or "" }}"></label></p>
+  <p><label style="width: auto">审核人 <input type="text" name="reviewer" value="{{ reviewer or "" }}"></label></p>
+  <p><label style="width: auto">说明<br><textarea name="note" rows="2" cols="50">{{ note or "" }}</textarea></label></p>
+  <p><label style="width: auto"><input type="checkbox" name="withdraw" value="1"> 撤销更正（改回读出的值）</label></p>
+  <p><input type="submit" value="保存并重新检查"></p>
+</form>
+{% endblock %}"""
+
+
+async def _correct_route(request, datasette):
+    """A reviewer's correction of a misread cell (extractor/corrections.py); the same loopback,
+    Origin/Referer and CSRF-token checks as the review form."""
+    from datasette.utils.asgi import Response
+
+    from . import workbench as W
+    from .cellwords import cell_words
+    from .corrections import CorrectionError
+
+    cfg = _cfg(datasette)
+    if not cfg:
+        return Response.text("not found", status=404)
+    if not cfg.get("web_review"):
+        return Response.html("<p>网页更正只在本机（127.0.0.1）运行时开放。</p>", status=403)
+    if request.method == "POST":
+        if _post_refused(request.headers):
+            return Response.text(_FOREIGN_POST, status=403)
+        form = await request.post_vars()
+        if not _token_ok(request, form, datasette):
+            return Response.text("拒绝：表单的安全令牌缺失或不符，请重新打开页面后提交", status=403)
+        sha, key = (form.get("sha") or "").strip(), (form.get("key") or "").strip()
+        if not re.fullmatch(r"[0-9a-f]{64}", sha):
+            return Response.text("没有这份报告", status=400)
+        back = datasette.urls.path(f"{REPORT_PATH}/{sha}")
+        try:
+            if form.get("withdraw"):
+                res = W.withdraw_correction(cfg["path"], sha, key)
+                done = "已撤销更正"
+            else:
+                res = W.record_correction(cfg["path"], sha, key, form.get("value"),
+                                          form.get("reviewer") or V.reviewer_name(None), form.get("note") or None)
+                done = f"已更正 {cell_words(key)}"
+        except CorrectionError as e:
+            datasette.add_message(request, str(e), datasette.ERROR)
+            return Response.redirect(back)
+        datasette.add_message(request, f"{done}，已重新检查：错误 {res['errors']} 个，警告 {res['warnings']} 个",
+                              datasette.INFO)
+        return Response.redirect(back)
+    sha, key = (request.args.get("sha") or "").strip(), (request.args.get("key") or "").strip()
+    db = datasette.get_database(cfg["database"])
+    rep = await db.execute("SELECT name FROM reports WHERE sha256 = ?", [sha])
+    if not rep.rows:
+        return Response.html("<p>没有这份报告。</p>", status=404)
+    cell = await db.execute("SELECT value, page FROM cells WHERE report = ? AND key = ?", [sha, key])
+    fix = await db.execute("SELECT value, original, reviewer, note FROM corrections WHERE report = ? AND key = ?",
+                           [sha, key]) if "corrections" in await db.table_names() else None
+    f = fix.rows[0] if fix and fix.rows else None
+    template = datasette.jinja_env.from_string(_CORRECT_PAGE)
+    html = await datasette.render_template(template, {
+        "sha": sha, "key": key, "name": rep.rows[0][0], "where": cell_words(key),
+        "page": cell.rows[0][1] if cell.rows else None,
+        "current": cell.rows[0][0] if cell.rows else None,
+        "original": f[1] if f else None, "value": f[0] if f else None,
+        "reviewer": f[2] if f else None, "note": f[3] if f else None,
+        "back": datasette.urls.path(f"{REPORT_PATH}/{sha}"),
+        "action": datasette.urls.path(CORRECT_PATH)}, request=request)
+    return Response.html(html)
+
+
+async def _evidence_route(request, datasette):
+    from datasette.utils.asgi import Response
+
+    from .evidence import render_evidence
+
+    cfg = _cfg(datasette)
+    if not cfg:
+        return Response.text("not found", status=404)
+    path = render_evidence(cfg["path"], request.url_vars["sha"], request.url_vars["fp"])
+    if path is None:
+        return Response.text("这个问题没有可截取的原件页面", status=404)
+    return Response(path.read_bytes(), content_type="image/png",
+                    headers={"cache-control": "max-age=3600"})
+
+
 def _page_css() -> str:
     """Column widths for the long Chinese texts (datasette gives every cell the class col-<name>)."""
     from datasette.utils import to_css_class
@@ -666,6 +975,45 @@ _BODY_SCRIPT = """(function () {
   document.head.appendChild(css);
   var lab = document.querySelector('label[for="_search"]');
   if (lab) { lab.textContent = "中文搜索："; }
+  /* datasette's column menu and filter operators, built by its own scripts: in Chinese */
+  var MENU = {"dropdown-sort-asc": "升序排列", "dropdown-sort-desc": "降序排列", "dropdown-facet": "按此栏分面",
+              "dropdown-hide-column": "隐藏此栏", "dropdown-show-all-columns": "显示全部栏目",
+              "dropdown-not-blank": "只看此栏不为空的行"};
+  var OPS = {"contains": "包含", "endswith": "结尾是", "startswith": "开头是", "exact": "等于", "not": "不等于",
+             "in": "属于（逗号分隔）", "notin": "不属于", "like": "匹配（like）", "notlike": "不匹配（like）",
+             "glob": "匹配（glob）", "isblank__1": "为空", "notblank__1": "不为空", "isnull__1": "无值",
+             "notnull__1": "有值", "date": "日期是", "arraycontains": "数组包含", "arraynotcontains": "数组不包含"};
+  function zh() {
+    Object.keys(MENU).forEach(function (cls) {
+      document.querySelectorAll("a." + cls).forEach(function (a) { a.textContent = MENU[cls]; });
+    });
+    document.querySelectorAll("select[name^=_filter_op] option").forEach(function (o) {
+      if (OPS[o.value]) { o.textContent = OPS[o.value]; }
+    });
+  }
+  zh();
+  window.addEventListener("load", zh);
+  /* a search marks what it found in each paragraph */
+  var params = new URLSearchParams(location.search);
+  var words = (params.get("q") || params.get("_search") || "").split(/\\s+/).filter(function (w) { return w; });
+  if (words.length) {
+    document.querySelectorAll("table.rows-and-columns td").forEach(function (td) {
+      var walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT), nodes = [], n;
+      while ((n = walker.nextNode())) { nodes.push(n); }
+      nodes.forEach(function (node) {
+        var text = node.nodeValue, frag = document.createDocumentFragment(), i = 0, found = false;
+        while (i < text.length) {
+          var best = -1, len = 0;
+          words.forEach(function (w) { var at = text.indexOf(w, i); if (at >= 0 && (best < 0 || at < best)) { best = at; len = w.length; } });
+          if (best < 0) break;
+          frag.appendChild(document.createTextNode(text.slice(i, best)));
+          var m = document.createElement("mark"); m.textContent = text.substr(best, len); frag.appendChild(m);
+          i = best + len; found = true;
+        }
+        if (found) { frag.appendChild(document.createTextNode(text.slice(i))); node.parentNode.replaceChild(frag, node); }
+      });
+    });
+  }
 })();"""
 
 
@@ -677,11 +1025,233 @@ def extra_body_script(template, database, table, columns, view_name, request, da
     return _BODY_SCRIPT.replace("CSS", json.dumps(_page_css(), ensure_ascii=False), 1)
 
 
+LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
+_ALL_INTERFACES = ("0.0.0.0", "::", "")
+
+
+def _host_name(host_header: str) -> str:
+    """The name in a Host header, without the port: "127.0.0.1:8001" → 127.0.0.1, "[::1]:80" → ::1."""
+    h = host_header.strip().lower()
+    if h.startswith("["):
+        return h[1:h.find("]")] if "]" in h else h
+    return h.rsplit(":", 1)[0] if h.count(":") == 1 else h
+
+
+def host_allowed(host_header: str, served_host: str = DEFAULT_HOST) -> bool:
+    """A Host header this server answers: loopback names and addresses, the --host it was given,
+    and on all interfaces (--host 0.0.0.0) any IP address (an address cannot be rebound; a
+    foreign name can)."""
+    name = _host_name(host_header or "").rstrip(".")
+    if not name:
+        return False
+    if name in LOOPBACK_NAMES or name.endswith(".localhost"):
+        return True
+    served = _host_name(served_host or "")
+    if name == served and served not in _ALL_INTERFACES:
+        return True
+    try:
+        addr = ipaddress.ip_address(name)
+    except ValueError:
+        return served in _ALL_INTERFACES and name in {socket.gethostname().lower(), socket.getfqdn().lower()}
+    return addr.is_loopback or served in _ALL_INTERFACES
+
+
+async def _plain(send, status: int, text: str) -> None:
+    body = text.encode("utf-8")
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def checked(scope, receive, send):
+            cfg = _cfg(datasette)
+            if cfg and scope.get("type") == "http":
+                headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers") or []}
+                host = headers.get("host", "")
+                if not host_allowed(host, cfg.get("host", DEFAULT_HOST)):
+                    return await _plain(send, 400, f"拒绝：主机名“{host}”不是本服务器（只接受 localhost、127.0.0.1 "
+                                                   "和 --host 指定的地址），可能是 DNS 重绑定攻击")
+                # Before asgi-csrf, which answers a foreign POST in English or not at all
+                if (scope.get("method") == "POST" and scope.get("path", "").endswith(WRITE_PATHS)
+                        and _post_refused(headers)):
+                    return await _plain(send, 403, _FOREIGN_POST)
+            await app(scope, receive, send)
+        return checked
+    return wrap
+
+
 @hookimpl
 def register_routes(datasette):
     # Routes are collected when the Datasette object is built, before make_datasette attaches the
     # xxgk settings; the view itself answers 404 on a datasette that is not serving xxgk.
-    return [(r"^/-/xxgk/review$", _review_route)]
+    return [(r"^/-/xxgk/review$", _review_route),
+            (r"^/-/xxgk/report/(?P<sha>[0-9a-f]{64})$", _report_route),
+            (r"^/-/xxgk/correct$", _correct_route),
+            (r"^/-/xxgk/evidence/(?P<sha>[0-9a-f]{64})/(?P<fp>[0-9a-f]{16})\.png$", _evidence_route),
+            (r"^/-/xxgk/compare/(?P<b>[0-9a-f]{64})/(?P<a>[0-9a-f]{64})$", _compare_route)]
+
+
+COMPARE_PATH = "/-/xxgk/compare"
+
+
+async def _compare_route(request, datasette):
+    """Two reports side by side (extractor/compare.py; the page `xxgk compare -f html` writes)."""
+    import sqlite3
+
+    from datasette.utils.asgi import Response
+
+    from . import compare
+
+    cfg = _cfg(datasette)
+    if not cfg:
+        return Response.text("not found", status=404)
+    conn = sqlite3.connect(f"file:{cfg['path']}?mode=ro", uri=True)
+    try:
+        if conn.execute("SELECT COUNT(*) FROM reports WHERE sha256 IN (?, ?)",
+                        [request.url_vars["a"], request.url_vars["b"]]).fetchone()[0] < 2:
+            return Response.html("<p>没有这两份报告。</p>", status=404)
+        c = compare.compare_shas(conn, request.url_vars["a"], request.url_vars["b"])
+    finally:
+        conn.close()
+    return Response.html(compare.render_html([c], f"{c.a.label} → {c.b.label}"))
+
+
+# ----------------------------------------------------------------------------- Chinese chrome
+
+# datasette's own templates with the words a reviewer reads put into Chinese: each file is copied
+# from the installed datasette with these replacements into a cache folder, which datasette then
+# prefers (its `template_dir`). A replacement that no longer matches (another datasette release)
+# is skipped; tests/test_workbench.py scans the pages for English and catches it.
+_ROWS = ('{{ "{:,}".format(filtered_table_rows_count) }} row{% if filtered_table_rows_count == 1 %}{% else %}s{% endif %}',
+         '共 {{ "{:,}".format(filtered_table_rows_count) }} 行')
+TEMPLATE_PATCHES = {
+    "table.html": [
+        ("{% if is_view %} (view){% endif %}", ""),
+        _ROWS,
+        ("{% if human_description_en %}{{ human_description_en }}{% endif %}",
+         "{% if human_description_en %}{{ human_description_en|xxgk_where }}{% endif %}"),
+        ('<label for="_search">Search:</label>', '<label for="_search">中文搜索：</label>'),
+        ("- remove filter -", "- 取消筛选 -"), ("- column -", "- 选择栏目 -"),
+        ('<option value="">Sort...</option>', '<option value="">排序……</option>'),
+        (">Sort by {{ column.name }}<", ">按 {{ column.name }} 排序<"),
+        ("> descending</label>", "> 降序</label>"),
+        ('<input type="submit" value="Apply">', '<input type="submit" value="筛选">'),
+        ("extra where clause{% if extra_wheres_for_ui|length != 1 %}s{% endif %}", "个附加条件"),
+        ('">remove</a>]', '">取消</a>]'),
+        ('<span class="underlined">View and edit SQL</span>', '<span class="underlined">查看和修改 SQL</span>'),
+        ("This data as ", "导出："), ("(<a href=\"#export\">advanced</a>)", "（<a href=\"#export\">更多选项</a>）"),
+        ("These facets timed out:", "这些分面超时："),
+        (">Next page</a>", ">下一页</a>"),
+        ("<h3>Advanced export</h3>", "<h3>更多导出选项</h3>"),
+        ("JSON shape:", "JSON 格式："), (">default</a>", ">默认</a>"), (">array</a>", ">数组</a>"),
+        (">newline-delimited</a>", ">每行一个</a>"), (">object</a>", ">对象</a>"),
+        ("CSV options:", "CSV 选项："), ("> download file</label>", "> 下载文件</label>"),
+        ("> expand labels</label>", "> 展开标签</label>"), ("> stream all rows</label>", "> 导出全部行</label>"),
+        ('value="Export CSV"', 'value="导出 CSV"'),
+        # the SQL of a view is for developers (`xxgk serve` users read the column notes)
+        ("{% if view_definition %}", "{% if view_definition and false %}"),
+        ("{% if table_definition %}", "{% if table_definition and false %}"),
+        ("<title id=\"actions-menu-links-title\">Table actions</title>", "<title id=\"actions-menu-links-title\">操作</title>"),
+    ],
+    "query.html": [
+        ('<h3>Custom SQL query{% if display_rows %} returning {% if truncated %}more than {% endif %}'
+         '{{ "{:,}".format(display_rows|length) }} row{% if display_rows|length == 1 %}{% else %}s{% endif %}{% endif %}',
+         '<h3>{% if display_rows %}查询结果：{% if truncated %}超过 {% endif %}'
+         '{{ "{:,}".format(display_rows|length) }} 行{% else %}查询{% endif %}'),
+        ("<h3>Query parameters</h3>", "<h3>查询条件</h3>"),
+        ('>{{ show_hide_text }}</a>', '>{{ "显示 SQL" if show_hide_text == "show" else "隐藏 SQL" }}</a>'),
+        ('value="Run SQL"', 'value="查询"'), (">Format SQL</button>", ">整理 SQL</button>"),
+        ('class="canned-query-edit-sql">Edit SQL</a>', 'class="canned-query-edit-sql">修改 SQL</a>'),
+        ("This data as ", "导出："),
+        ("This query cannot be executed because the database is immutable.", "数据库只读，不能执行这个查询。"),
+    ],
+    "_crumbs.html": [('<a href="{{ item.href }}">{{ item.label }}</a>',
+                      '<a href="{{ item.href }}">{{ "首页" if item.label == "home" else item.label }}</a>')],
+    "_table.html": [('<p class="zero-results">0 records</p>', '<p class="zero-results">没有符合条件的记录</p>')],
+    "_suggested_facets.html": [("Suggested facets:", "建议的分面：")],
+    "_footer.html": [
+        ('Powered by <a href="https://datasette.io/" title="Datasette v{{ datasette_version }}">Datasette</a>',
+         'xxgk 政府信息公开年报审核（<a href="https://datasette.io/" title="Datasette v{{ datasette_version }}">Datasette</a>）'),
+        ("&middot; Queries took {{ query_ms|round(3) }}ms", "&middot; 查询用时 {{ query_ms|round(1) }} 毫秒"),
+    ],
+    "database.html": [
+        ("<h3>Custom SQL query</h3>", "<h3>自定义 SQL 查询</h3>"), ('value="Run SQL"', 'value="查询"'),
+        (">Format SQL</button>", ">整理 SQL</button>"),
+        ('<h2 id="queries">Queries</h2>', '<h2 id="queries">常用查询</h2>'),
+        ('<h2 id="tables">Tables</h2>', '<h2 id="tables">数据表</h2>'),
+        ('{% if table.count is none %}Many rows{% else %}{{ "{:,}".format(table.count) }} row{% if table.count == 1 %}{% else %}s{% endif %}{% endif %}',
+         '{% if table.count is none %}很多行{% else %}{{ "{:,}".format(table.count) }} 行{% endif %}'),
+        ('<h2 id="views">Views</h2>', '<h2 id="views">视图</h2>'),
+        ("Download SQLite DB:", "下载数据库文件："),
+    ],
+    "row.html": [
+        ("{{ table }}: {{ ', '.join(primary_key_values) }}", "{{ table }}：{{ primary_key_values|xxgk_names }}"),
+        ("This data as ", "导出："), ("<h2>Links from other tables</h2>", "<h2>其他表中与此相关的记录</h2>"),
+        ('{{ "{:,}".format(other.count) }} row{% if other.count == 1 %}{% else %}s{% endif %}</a>\n'
+         '                from {{ other.other_column }} in {{ other.other_table }}',
+         '{{ "{:,}".format(other.count) }} 行</a>\n                （{{ other.other_table }} 表的 {{ other.other_column }} 栏）'),
+    ],
+}
+
+
+def chinese_templates() -> Path:
+    """The folder of patched datasette templates (made once per datasette version)."""
+    import datasette
+
+    from .resources import cache_dir
+
+    version = getattr(datasette, "__version__", None)
+    if version is None:
+        from datasette.version import __version__ as version
+    key = json.dumps(TEMPLATE_PATCHES, sort_keys=True, ensure_ascii=False)
+    import hashlib
+
+    out = cache_dir() / "datasette-templates" / f"{version}-{hashlib.sha1(key.encode()).hexdigest()[:10]}"
+    if out.is_dir():
+        return out
+    src = Path(datasette.__file__).parent / "templates"
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.mkdir(parents=True, exist_ok=True)
+    for name, pairs in TEMPLATE_PATCHES.items():
+        path = src / name
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        for old, new in pairs:
+            text = text.replace(old, new)
+        (tmp / name).write_text(text, encoding="utf-8")
+    if not out.exists():
+        tmp.replace(out)
+    return out
+
+
+_SHA_RE = re.compile(r"\b[0-9a-f]{64}\b")
+
+
+def _names(datasette) -> dict[str, str]:
+    cfg = _cfg(datasette) or {}
+    return cfg.get("names") or {}
+
+
+@hookimpl
+def prepare_jinja2_environment(env, datasette):
+    """Filters of the patched templates: a sha256 shown as the report's file name."""
+    def where(text):
+        names = _names(datasette)
+        text = _SHA_RE.sub(lambda m: names.get(m.group(0), m.group(0)[:12] + "…"), str(text or ""))
+        text = re.sub(r'search matches "([^"]*)"', r"搜索“\1”", text)
+        return (text.replace("where ", "筛选条件：").replace(" and ", " 且 ")
+                .replace("sorted by ", "排序：").replace(" descending", "（降序）").replace(" ascending", "（升序）"))
+
+    def names(values):
+        known = _names(datasette)
+        return "、".join(known.get(str(v), str(v)) for v in values or [])
+
+    env.filters["xxgk_where"] = where
+    env.filters["xxgk_names"] = names
 
 
 # ----------------------------------------------------------------------------- launch
@@ -705,8 +1275,10 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def make_datasette(db_path: str | Path, prepare: bool = True, web_review: bool = True):
-    """A Datasette serving db_path read-only with the xxgk metadata and plugin."""
+def make_datasette(db_path: str | Path, prepare: bool = True, web_review: bool = True,
+                   host: str = DEFAULT_HOST):
+    """A Datasette serving db_path read-only with the xxgk metadata and plugin; it answers only
+    requests addressed to a loopback name or to `host` (the address it listens on)."""
     from datasette.app import Datasette
 
     db_path = Path(db_path).resolve()
@@ -715,9 +1287,23 @@ def make_datasette(db_path: str | Path, prepare: bool = True, web_review: bool =
     register_plugin()
     name = db_path.stem
     ds = Datasette([str(db_path)], metadata=build_metadata(name, db_path), settings=dict(SETTINGS),
-                   cors=False)
-    ds._xxgk = {"database": name, "path": str(db_path), "web_review": web_review}
+                   cors=False, template_dir=str(chinese_templates()))
+    ds._xxgk = {"database": name, "path": str(db_path), "web_review": web_review, "host": host,
+                "names": _report_names(db_path)}
     return ds
+
+
+def _report_names(db_path: Path) -> dict[str, str]:
+    """sha256 → file name, so that a filter or a title shows the file, not its hash."""
+    import sqlite3
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            return dict(conn.execute("SELECT sha256, name FROM reports"))
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return {}
 
 
 def port_free(host: str, port: int) -> bool:
@@ -743,7 +1329,7 @@ def serve(db_path: str | Path, host: str = DEFAULT_HOST, port: int = DEFAULT_POR
 
     from .segment import tokenizer
 
-    ds = make_datasette(db_path, prepare=prepare, web_review=is_loopback(host))
+    ds = make_datasette(db_path, prepare=prepare, web_review=is_loopback(host), host=host)
     tokenizer()  # load jieba now, not on the first search
     asyncio.run(ds.invoke_startup())
     kwargs = {}

@@ -7,7 +7,7 @@ paragraphs, and the reviewer's decisions on flags.
 - `ensure_search(db)` fills paragraphs.tokens where the pipeline left it empty and keeps the FTS5
   index `paragraphs_fts` (external content, maintained by triggers) in step with it.
 - `record_decision` / `import_decisions`: reviewer decisions live in `reviews`, keyed by the flag
-  fingerprint (store.flag_fingerprint: check + report sha256 + cells). `xxgk audit` deletes rows
+  fingerprint (Flag.fingerprint: check + report sha256 + cells). `xxgk audit` deletes rows
   only from reports/sections/paragraphs/cells/flags, so decisions survive every re-run, and a flag
   that comes back with the same fingerprint shows its decision again.
 
@@ -57,7 +57,7 @@ T1_VERSION_COLUMNS = {
 }
 
 VIEW_NAMES = ("report_overview", "flag_review", "check_failures", "t1_wide", "t2_wide", "t3_wide",
-              "issuer_trend", "coverage", "paragraph_list", "review_orphans")
+              "issuer_trend", "paragraph_list", "review_orphans", "comparison_list")  # + coverage.VIEW_NAMES
 
 DbLike = Union[sqlite_utils.Database, str, Path]
 
@@ -167,12 +167,25 @@ def section_labels() -> dict[str, str]:
     return labels
 
 
+NAME_CHARS = 36  # a check's Chinese name on the web: the start of its catalog `what`
+
+
 def check_names() -> list[tuple[str, str, str]]:
-    """(id, name, doc) of every check in the catalog (empty when there is no catalog)."""
+    """(id, Chinese name, Chinese description) of every check in the catalog (empty when there is
+    no catalog). The catalog's `name`/`doc` are English notes for developers; a reviewer reads
+    its `what`: the name is its first sentence, shortened."""
+    import re
+
     out = []
     for c in _catalog().get("check", []):
         if isinstance(c, dict) and c.get("id"):
-            out.append((c["id"], c.get("name") or "", c.get("doc") or ""))
+            what = (c.get("what") or "").strip()
+            first = re.split(r"(?<=[。；])", what, maxsplit=1)[0].rstrip("。；")
+            head = first.split("：", 1)[0]
+            if head != first and head.count("（") == head.count("）") and len(head) >= 6:
+                first = head  # "比较模板版本与报告年度：…" → the part before the colon
+            name = first if len(first) <= NAME_CHARS else first[:NAME_CHARS - 1] + "…"
+            out.append((c["id"], name, what))
     return out
 
 
@@ -304,26 +317,6 @@ WHERE r.status IN ('ok', 'partial')
 WINDOW w AS (PARTITION BY COALESCE(i.id, r.issuer) ORDER BY r.report_year)
 ORDER BY 1, r.report_year"""
 
-    years = [y for (y,) in db.execute(
-        "SELECT DISTINCT report_year FROM reports WHERE report_year IS NOT NULL ORDER BY 1").fetchall()]
-    if years:
-        years = list(range(min(years), max(years) + 1))
-    year_cols = ",\n  ".join(
-        f"""(CASE WHEN SUM(r.report_year = {y}) = 0 THEN NULL
-    WHEN SUM(CASE WHEN r.report_year = {y} THEN r.n_errors ELSE 0 END) > 0
-      THEN '错误 ' || SUM(CASE WHEN r.report_year = {y} THEN r.n_errors ELSE 0 END)
-    WHEN SUM(r.report_year = {y} AND r.status NOT IN ('ok', 'partial')) > 0 THEN '未读出'
-    ELSE '✓' END) AS {_ident(f'{y}年')}""" for y in years)
-    # Issuers as identified across reports (extractor/issuers.py: 洪泽区人民政府 and
-    # 淮安市洪泽区人民政府 are one), falling back to the printed name for unlinked reports.
-    views["coverage"] = f"""SELECT COALESCE(i.name, r.issuer, '（未识别发布机关）') AS 发布机关, COUNT(*) AS 报告数,
-  group_concat(DISTINCT r.report_year) AS 已有年度,
-  SUM(r.n_errors) AS 错误{',' if years else ''}
-  {year_cols}
-FROM reports r {ISSUER_JOIN}
-GROUP BY COALESCE(i.id, r.issuer)
-ORDER BY 1 = '（未识别发布机关）', 1"""
-
     sec = _case("p.section", section_labels(), "p.section")
     views["paragraph_list"] = f"""SELECT p.id AS id, r.issuer AS 发布机关, r.report_year AS 年度,
   {sec} AS 部分, p.page AS 页码, p.idx AS 段序,
@@ -337,7 +330,29 @@ ORDER BY r.issuer, r.report_year, p.report, p.idx"""
 FROM reviews v
 WHERE NOT EXISTS (SELECT 1 FROM flags f WHERE f.fingerprint = v.fingerprint)
 ORDER BY v.decided_at DESC"""
+    views["comparison_list"] = COMPARISON_LIST
     return views
+
+
+# Year-over-year comparisons (extractor/compare.py, table `comparisons`) and same-year look-alikes of
+# other issuers (X04 at info level, crossyear_flags): one list, to find 雷同 reports (similarity ≥ 0.9).
+COMPARISON_LIST = """SELECT * FROM (
+SELECT '同一机关相邻年度' AS 比较, CASE WHEN c.similarity >= 0.9 THEN '雷同' ELSE '' END AS 雷同,
+  ROUND(c.similarity, 3) AS 相似度, i.name AS 发布机关, c.report_year AS 年度, i.name AS 对比机关,
+  c.other_year AS 对比年度, c.cells_changed AS 变化单元格, c.big_jumps AS 大幅变化, c.problems AS 问题数,
+  r1.name AS 文件, r2.name AS 对比文件, c.report || '/' || c.other_report AS 对照, c.report AS 报告,
+  c.other_report AS 对比报告
+FROM comparisons c JOIN reports r1 ON r1.sha256 = c.report JOIN reports r2 ON r2.sha256 = c.other_report
+LEFT JOIN issuers i ON i.id = c.issuer_id
+UNION ALL
+SELECT '同年度不同机关', CASE WHEN f.score >= 0.9 THEN '雷同' ELSE '' END, ROUND(f.score, 3),
+  COALESCE(i1.name, r1.issuer), f.report_year, COALESCE(i2.name, r2.issuer), f.other_year, NULL, NULL, NULL,
+  r1.name, r2.name, f.report || '/' || f.other_report, f.report, f.other_report
+FROM crossyear_flags f JOIN reports r1 ON r1.sha256 = f.report JOIN reports r2 ON r2.sha256 = f.other_report
+LEFT JOIN report_issuers ri1 ON ri1.report = f.report LEFT JOIN issuers i1 ON i1.id = ri1.issuer_id
+LEFT JOIN report_issuers ri2 ON ri2.report = f.other_report LEFT JOIN issuers i2 ON i2.id = ri2.issuer_id
+WHERE f.scope = 'peer' AND f.check_id = 'X04'
+) ORDER BY 相似度 DESC, 发布机关, 年度"""
 
 
 # ----------------------------------------------------------------------------- structure
@@ -352,7 +367,8 @@ def ensure_views(db: DbLike) -> list[str]:
     """(Re)create the reviewer views (and the reviews tables they join). Returns the view names."""
     db = _db(db)
     ensure_schema(db)
-    sql = _view_sql(db)
+    from .coverage import view_sql as coverage_sql
+    sql = {**_view_sql(db), **coverage_sql(db)}
     with db.conn:
         replace_views(db.conn, sql)
     return list(sql)
@@ -397,9 +413,9 @@ def prepare(db: DbLike) -> dict:
     """Everything `xxgk serve` needs in the database: reviews tables, search index, issuer links
     and the cross-year views, views."""
     db = _db(db)
-    from .checks.crossyear import ensure_crossyear_views
+    from .coverage import ensure_coverage_views
     ensure_schema(db)
-    ensure_crossyear_views(db)
+    ensure_coverage_views(db)
     segmented = ensure_search(db)
     views = ensure_views(db)
     return {"segmented": segmented, "views": views}
@@ -431,6 +447,9 @@ def normalise_status(status: str) -> str:
     return s
 
 
+MIN_PREFIX = 6  # shortest fingerprint prefix `xxgk review` accepts
+
+
 def resolve_fingerprint(db: DbLike, fingerprint: str) -> str:
     """The full fingerprint of an existing flag; a unique prefix of at least 6 characters works."""
     db = _db(db)
@@ -439,13 +458,16 @@ def resolve_fingerprint(db: DbLike, fingerprint: str) -> str:
         raise ReviewError("缺少标记指纹（flags.fingerprint，可在“问题清单”的“标记指纹”列复制）")
     if db.execute("SELECT 1 FROM flags WHERE fingerprint = ? LIMIT 1", [fp]).fetchone():
         return fp
-    if len(fp) >= 6:
+    if len(fp) >= MIN_PREFIX:
         found = [r[0] for r in db.execute(
             "SELECT DISTINCT fingerprint FROM flags WHERE fingerprint LIKE ? || '%' LIMIT 3", [fp])]
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
             raise ReviewError(f"指纹前缀 {fp} 对应多个标记，请输入完整指纹")
+    else:  # too short to be taken as a prefix, even when only one flag starts with it: say the rule
+        raise ReviewError(f"指纹前缀 {fp} 太短：只有 {len(fp)} 个字符，前缀至少要 {MIN_PREFIX} 个字符"
+                          "（且只对应一个标记），或输入完整的标记指纹")
     raise ReviewError(f"数据库中没有指纹为 {fp} 的标记（问题）。请在“问题清单”中复制“标记指纹”列的值")
 
 
@@ -459,7 +481,7 @@ def _flag_context(db: sqlite_utils.Database, fp: str) -> dict:
     return dict(zip(("check_id", "report", "issuer", "report_year", "message"), row))
 
 
-def _reviewer(reviewer: Optional[str]) -> str:
+def reviewer_name(reviewer: Optional[str]) -> str:
     if reviewer:
         return reviewer
     try:
@@ -481,7 +503,7 @@ def record_decision(db: DbLike, fingerprint: str, status: str, note: Optional[st
     if not fp:
         raise ReviewError("缺少标记指纹")
     now = time.strftime("%Y-%m-%dT%H:%M:%S")
-    who = _reviewer(reviewer)
+    who = reviewer_name(reviewer)
     note = (note or "").strip() or None
     with db.conn:
         if status == "open":

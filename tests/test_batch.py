@@ -184,7 +184,84 @@ def test_cli_exit_codes(tmp_path):
 def test_empty_folder(tmp_path):
     (tmp_path / "empty").mkdir()
     s = _audit(tmp_path / "empty", tmp_path / "e.db")
-    assert s.files == 0 and s.exit_code == 0
+    assert s.files == 0 and s.exit_code == 1  # 未找到报告文件 (issue 14)
+
+
+# ------------------------------------------------------------- saved pages: assets and attachments
+
+
+def test_saved_page_assets_are_not_entries(tmp_path):
+    """A page saved "complete" (报告.html + 报告_files/, or Word's 报告.files/): its images, styles,
+    scripts and frames are the page's assets, not files of the batch; a _files folder without its
+    page is an ordinary folder."""
+    folder = _copy([HTML_A], tmp_path / "r")
+    page = Path(HTML_A).stem
+    for assets in (folder / f"{page}_files", folder / f"{page}.files"):
+        assets.mkdir()
+        for name in ("t1.png", "logo.gif", "style.css", "app.js", "frame.htm"):
+            (assets / name).write_bytes(b"x")
+    orphan = folder / "old_files"
+    orphan.mkdir()
+    (orphan / "a.png").write_bytes(b"x")
+    shutil.copyfile(SAMPLES / HTML_B, orphan / HTML_B)
+    s = _audit(folder, tmp_path / "a.db")
+    assert (s.files, s.processed, s.exit_code) == (2, 2, 0)
+    assert s.skipped == [str(orphan / "a.png")]
+    assert set(_rows(tmp_path / "a.db")) == {HTML_A, HTML_B}
+
+
+ATTACHED = "某某市人民政府2023年政府信息公开工作年度报告.pdf"
+ATTACHMENT_PAGE = f"""<html><head><meta charset="utf-8"><title>某某市人民政府2023年政府信息公开工作年度报告</title>
+</head><body><div class="content"><h1>某某市人民政府2023年政府信息公开工作年度报告</h1>
+<p>附件：<a href="/attach/2024/0412.pdf">{ATTACHED}</a></p></div></body></html>"""
+
+
+def test_attachment_page_is_audited_through_its_attachment(tmp_path):
+    folder = tmp_path / "r"
+    (folder / "pages").mkdir(parents=True)
+    page = folder / "pages" / "2023年报.html"
+    page.write_text(ATTACHMENT_PAGE, encoding="utf-8")
+    shutil.copyfile(SAMPLES / PDF_A, folder / ATTACHED)  # downloaded elsewhere in the folder
+    db = tmp_path / "a.db"
+    s = _audit(folder, db)
+    assert s.statuses == {"attachment": 1, "ok": 1}
+    assert s.failures == [] and s.exit_code == 0
+    assert s.attachments == [(str(page), str(folder / ATTACHED))]
+    status, message = _rows(db)[page.name]
+    assert status == "attachment" and ATTACHED in message
+    # Without the attachment the page is a failure whose message names the file to fetch.
+    (folder / ATTACHED).unlink()
+    s = _audit(folder, db)
+    assert s.statuses == {"attachment": 1} and s.attachments == [] and s.exit_code == 1
+    assert [(p, st) for p, st, _ in s.failures] == [(str(page), "attachment")]
+    assert ATTACHED in s.failures[0][2]
+
+
+def test_attachment_found_beside_the_page_by_its_link(tmp_path):
+    """Saved under the link's own name (0412.pdf), beside the page."""
+    folder = tmp_path / "r"
+    folder.mkdir()
+    (folder / "p.html").write_text(ATTACHMENT_PAGE, encoding="utf-8")
+    shutil.copyfile(SAMPLES / PDF_A, folder / "0412.pdf")
+    s = _audit(folder, tmp_path / "a.db")
+    assert s.attachments == [(str(folder / "p.html"), str(folder / "0412.pdf"))] and s.exit_code == 0
+
+
+def test_page_embedding_its_report_from_its_files_folder(tmp_path):
+    """A page saved "complete" that shows its report in a PDF viewer: the PDF in 报告_files/ is
+    the report (audited), the rest of the folder is assets, and the page is no failure."""
+    folder = tmp_path / "r"
+    (folder / "报告_files").mkdir(parents=True)
+    (folder / "报告.html").write_text(
+        '<html><body><h1>某某局2023年政府信息公开工作年度报告</h1>'
+        '<iframe src="报告_files/viewer.html?file=%E6%8A%A5%E5%91%8A.pdf"></iframe></body></html>', encoding="utf-8")
+    shutil.copyfile(SAMPLES / PDF_A, folder / "报告_files" / "报告.pdf")
+    for name in ("viewer.html", "viewer.js", "logo.png"):
+        (folder / "报告_files" / name).write_bytes(b"x")
+    s = _audit(folder, tmp_path / "a.db")
+    assert (s.files, s.skipped) == (2, [])
+    assert s.statuses == {"attachment": 1, "ok": 1} and s.exit_code == 0
+    assert s.attachments == [(str(folder / "报告.html"), str(folder / "报告_files" / "报告.pdf"))]
 
 
 # ------------------------------------------------------------------------------ SIGKILL at random points

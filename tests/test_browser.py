@@ -227,7 +227,7 @@ def test_search_in_the_browser(chromium, server):
     page = Page(dump_dom(chromium, server, url(f"/{server['name']}/paragraph_list", _search="行政复议")))
     assert page.search_value == "行政复议"
     assert "中文搜索：" in page.labels  # the xxgk page script ran in the browser
-    assert page.h3.startswith(f"{len(expected)} rows where search matches")
+    assert page.h3.startswith(f"共 {len(expected)} 行 筛选条件：搜索“行政复议”")  # datasette's chrome in Chinese
     assert {int(x) for x in page.column("id")} == expected
     assert all("行政复议" in text for text in page.column("段落"))
     # the same search as a canned query

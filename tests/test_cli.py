@@ -2,6 +2,7 @@
 import csv
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -40,23 +41,24 @@ def test_flags_json_lists_exactly_the_planted_errors(db):
     res = runner.invoke(app, ["flags", "--db", str(db), "-s", "error", "--format", "json"])
     assert res.exit_code == 0, res.output
     rows = json.loads(res.stdout)
-    assert {(r["name"], r["check_id"]) for r in rows} == expected_errors()
-    assert all(r["severity"] == "error" and r["message"].startswith(r["check_id"]) for r in rows)
+    assert {(r["name"], r["check"]) for r in rows} == expected_errors()
+    assert all(r["severity"] == "error" and r["message"].startswith(r["check"]) for r in rows)
 
 
 def test_flags_filter_by_check_and_issuer(db):
     res = runner.invoke(app, ["flags", "--db", str(db), "--check", "R05", "--all", "--format", "json"])
     rows = json.loads(res.stdout)
-    assert [(r["name"], r["check_id"]) for r in rows] == [("sample-06-citydept-2023.pdf", "R05")]
+    assert [(r["name"], r["check"]) for r in rows] == [("sample-06-citydept-2023.pdf", "R05")]
     assert rows[0]["cells"] and "t3.review.total" in rows[0]["cells"]
     res = runner.invoke(app, ["flags", "--db", str(db), "--issuer", "云岭县市场监督管理局", "-s", "error",
                               "--format", "json"])
-    assert {r["check_id"] for r in json.loads(res.stdout)} == {"T2-01", "T2-02"}
+    assert {r["check"] for r in json.loads(res.stdout)} == {"T2-01", "T2-02"}
 
 
 def test_flags_csv_and_xlsx_hold_the_same_rows(db, tmp_path):
     res = runner.invoke(app, ["flags", "--db", str(db), "--all", "--format", "csv"])
-    table = list(csv.reader(io.StringIO(res.stdout)))
+    assert res.stdout.startswith("\ufeff")  # Excel needs the BOM
+    table = list(csv.reader(io.StringIO(res.stdout.lstrip("\ufeff"))))
     assert table[0][:4] == ["文件", "发布单位", "年度", "检查"]
     xlsx = tmp_path / "flags.xlsx"
     res = runner.invoke(app, ["flags", "--db", str(db), "--all", "--format", "xlsx", "-o", str(xlsx)])
@@ -99,7 +101,7 @@ def test_show_table_names_the_report():
 
 # ------------------------------------------------------------------ one module per verb (issue 12.5)
 
-VERBS = ("audit", "show", "flags", "serve", "review", "coverage", "crossyear", "train", "eval")
+VERBS = ("audit", "show", "flags", "serve", "review", "export", "coverage", "crossyear", "compare", "train", "eval")
 
 
 def test_every_verb_is_an_importable_function_registered_on_the_app():
@@ -156,6 +158,11 @@ def test_coverage_and_crossyear_on_the_sample_database(db_copy):
     res = runner.invoke(app, ["crossyear", "--db", str(db_copy), "--all"], env={"COLUMNS": "200"})
     assert res.exit_code == 0, res.output
     assert res.stdout.startswith("已检查 ")
+    # the cross-report checks take the same --select/--ignore as the per-report ones
+    res = runner.invoke(app, ["crossyear", "--db", str(db_copy), "--all", "--ignore", "X"])
+    assert res.exit_code == 0 and "共有 0 条跨报告问题" in res.stdout, res.output
+    res = runner.invoke(app, ["crossyear", "--db", str(db_copy), "--all", "--select", "X9"])
+    assert res.exit_code == 2 and "未知的检查编号 X9" in res.stderr
 
 
 def test_review_and_serve_on_the_sample_database(db_copy, monkeypatch):
@@ -255,10 +262,32 @@ def test_issuer_type_and_deadlines_reach_d04(tmp_path, monkeypatch):
     assert d04() == []  # a township has no deadline unless one is set
 
 
+def test_help_is_chinese():
+    for verb in ([], *[[v] for v in VERBS]):
+        res = runner.invoke(app, [*verb, "--help"], env={"COLUMNS": "200"})
+        assert res.exit_code == 0 and "显示本帮助后退出" in res.stdout and "用法：" in res.stdout
+        assert not re.search(r"Show this message|Usage:|Options|Arguments|Commands|\[default", res.stdout)
+
+
+@pytest.mark.parametrize("args,chinese", [
+    (["flags", "--db", "{db}", "--format", "bogus"], "'--format' / '-f' 的值无效：'bogus' 不是可用的值"),
+    (["flags", "--db", "{db}", "-s", "huge"], "'--severity' / '-s' 的值无效：'huge' 不是可用的值"),
+    (["audit", "{db}", "--workers", "abc"], "'--workers' / '-w' 的值无效：应为整数"),
+    (["show", "--bogus", "x"], "没有这个选项：--bogus"),
+    (["show"], "缺少参数 'report'"),
+])
+def test_click_usage_errors_are_chinese(db, args, chinese):
+    res = runner.invoke(app, [a.replace("{db}", str(db)) for a in args])
+    assert res.exit_code == 2
+    flat = re.sub(r"[\s│╭╮╰╯─]", "", res.stderr)  # the error panel wraps long lines
+    assert re.sub(r"\s", "", chinese) in flat and "用法：" in res.stderr and "错误" in res.stderr
+    assert not re.search(r"Invalid|No such|Missing|Usage|Input should", flat)
+
+
 @pytest.mark.parametrize("args,named", [
     (["--select", "Q99"], "Q99"),
     (["--ignore", "R05,ZZ"], "ZZ"),
-    (["--select", "X01"], "X01"),
+    (["--select", "X9"], "X9"),
 ])
 def test_unknown_ids_are_usage_errors(args, named):
     res = runner.invoke(app, ["show", "--json", str(SIX), *args])
@@ -300,7 +329,7 @@ def test_changed_settings_make_an_incremental_audit_recheck(tmp_path):
 
     def stored() -> set[str]:
         res = runner.invoke(app, ["flags", "--db", str(path), "--all", "--format", "json"])
-        return {r["check_id"] for r in json.loads(res.stdout)}
+        return {r["check"] for r in json.loads(res.stdout)}
 
     assert "本次读取 1" in audit() and "R05" in stored()
     assert "本次读取 0" in audit()

@@ -100,7 +100,7 @@ def test_a_first_release_database_is_migrated_in_place_keeping_decisions(tmp_pat
     # and the migrated database is used as usual: xxgk flags lists the confirmed flag
     res = CliRunner().invoke(app, ["flags", "--db", str(path), "-f", "json"])
     assert res.exit_code == 0, res.output
-    assert "R05" in {f["check_id"] for f in json.loads(res.output)}
+    assert "R05" in {f["check"] for f in json.loads(res.output)}
 
 
 def open_raw(path: Path):

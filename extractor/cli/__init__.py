@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import typer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+from .zh import ChineseCommand, ChineseGroup
+from .zh import install as _install_chinese
+
+_install_chinese()  # typer's panel titles in Chinese; ChineseGroup/ChineseCommand translate click's errors
+app = typer.Typer(cls=ChineseGroup, add_completion=False, no_args_is_help=True, options_metavar="[选项]",
                   help="xxgk：政府信息公开工作年度报告审核工具（提取章节、统计表并检查矛盾）")
 
 
@@ -28,8 +32,10 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
 # the module; its function is `extractor.cli.audit.audit`).
 from . import audit as _audit  # noqa: E402
 from . import coverage as _coverage  # noqa: E402
+from . import compare as _compare  # noqa: E402
 from . import crossyear as _crossyear  # noqa: E402
 from . import eval as _eval  # noqa: E402
+from . import export as _export  # noqa: E402
 from . import flags as _flags  # noqa: E402
 from . import review as _review  # noqa: E402
 from . import serve as _serve  # noqa: E402
@@ -42,13 +48,15 @@ COMMANDS = {
     "flags": _flags.flags,
     "serve": _serve.serve,
     "review": _review.review,
+    "export": _export.export,
     "coverage": _coverage.coverage,
     "crossyear": _crossyear.crossyear,
+    "compare": _compare.compare,
     "train": _train.train,
     "eval": _eval.evaluate,
 }
 for _name, _fn in COMMANDS.items():
-    app.command(_name)(_fn)
+    app.command(_name, cls=ChineseCommand, options_metavar="[选项]")(_fn)
 
 
 def main() -> None:

@@ -1,7 +1,6 @@
 """`xxgk flags`: the flags stored in a database, filtered, as a table, CSV, JSON or xlsx."""
 from __future__ import annotations
 
-import json
 import sys
 from typing import Annotated, Optional
 
@@ -22,14 +21,14 @@ def flags(
     output: Output = None,
 ):
     """列出数据库中的检查结果（矛盾与问题），可按级别、检查编号、发布单位筛选。"""
-    from ..flags_export import print_table, query_flags, to_csv, to_xlsx
+    from ..flags_export import print_table, query_flags, to_csv, to_json, to_xlsx
     from ..store import open_db
 
     if fmt == Format.XLSX and output is None:
         typer.echo("--format xlsx 需要 --output 文件名", err=True)
         raise typer.Exit(2)
     levels = None if show_all else [str(s) for s in (severity or (Severity.ERROR, Severity.WARNING))]
-    rows = query_flags(open_db(db), levels, check, issuer)
+    rows = query_flags(open_db(db), levels, _check_ids(check), issuer)
     if fmt == Format.XLSX:
         to_xlsx(rows, str(output))
         typer.echo(f"已写入 {len(rows)} 条到 {output}")
@@ -37,8 +36,27 @@ def flags(
     if fmt == Format.TABLE:
         print_table(rows, console())
         return
-    text = to_csv(rows) if fmt == Format.CSV else json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    text = to_csv(rows) if fmt == Format.CSV else to_json(rows)
     if output:
         output.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+
+
+def _check_ids(values: Optional[list[str]]) -> Optional[list[str]]:
+    """--check values as catalog ids (R05, r05, prefixes such as T2; commas allowed); an unknown
+    one is a usage error that lists the valid ids, never an empty list with exit 0."""
+    if not values:
+        return None
+    from ..config import check_ids, split_ids
+
+    known = check_ids()
+    out: list[str] = []
+    for code in split_ids(values):
+        hits = [cid for cid in known if cid == code or cid.startswith(code)]
+        if not hits:
+            typer.echo(f"--check 的值无效：没有编号为 {code} 的检查。可用的编号：{'、'.join(known)}"
+                       "（也可以用前缀，如 T2、R）", err=True)
+            raise typer.Exit(2)
+        out.extend(h for h in hits if h not in out)
+    return out

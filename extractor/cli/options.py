@@ -15,8 +15,16 @@ DEFAULT_DB = Path("reports.db")
 
 def existing_db(ctx: typer.Context, db: Path) -> Path:
     """The one existence check of every verb that reads a database."""
-    if not ctx.resilient_parsing and not db.is_file():
+    if ctx.resilient_parsing:
+        return db
+    if not db.is_file():
         typer.echo(f"数据库不存在：{db}（先运行 xxgk audit）", err=True)
+        raise typer.Exit(2)
+    from ..schema import db_refusal, not_sqlite
+
+    reason = not_sqlite(db)  # a report or any other file given as --db: the words audit gives
+    if reason:
+        typer.echo(db_refusal(db, reason), err=True)
         raise typer.Exit(2)
     return db
 

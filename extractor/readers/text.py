@@ -10,17 +10,23 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..document import Block, Cell, Document, Table
+from ..document import Block, Cell, Document, ReadError, Table
 
 _ARTEFACT = re.compile(r"\[bookmark: [^\]]*\]")  # Word bookmarks leaked by the text conversion
 _HEADING = re.compile(r"^[一二三四五六七八九十]+[、.．]")
 _MAX_CONTINUATION = 12  # a wrapped label is short; a longer untabbed line is a paragraph
 _MAX_CELL = 100  # table cells are labels and numbers; a longer tabbed line is an indented paragraph
+# An annual report is some 10,000–60,000 characters; a text far longer is something else (a log,
+# a dump, one 25 MB line) and would only cost minutes of segmentation: refused, in Chinese.
+MAX_CHARS = 1_000_000
 
 
 def read(path) -> Document:
     p = Path(path)
     text, lossy = decode(p.read_bytes())
+    if len(text) > MAX_CHARS:
+        raise ReadError("unsupported", f"{p.name} 文字过多（约 {len(text) // 10000} 万字，超过 "
+                                       f"{MAX_CHARS // 10000} 万字的上限），不像一份年度报告，未读取")
     blocks: list[Block] = []
     rows: list[list[str]] = []  # the table being read
     row: list[str] = []

@@ -50,10 +50,17 @@ _NUMERAL = re.compile(r"^[一二三四五六七八九十]+[、.．，,]")
 _DIGITS = re.compile(r"\d+(?:[.,，]\d+)*")
 
 
+# The model reads at most this much of a paragraph: its bag of words is settled long before (a
+# real paragraph is a few hundred characters), and spaCy refuses texts over nlp.max_length
+# (1,000,000, error E088) — a 25 MB file on one line must still be read.
+MAX_CHARS = 20_000
+
+
 def prepare(text: str) -> str:
-    """What the model reads: whitespace removed, leading top-level numeral dropped, numbers → 0."""
-    s = _NUMERAL.sub("", squash(text))
-    return _DIGITS.sub("0", s)
+    """What the model reads: whitespace removed, leading top-level numeral dropped, numbers → 0,
+    the first MAX_CHARS characters."""
+    s = _NUMERAL.sub("", squash(text[:4 * MAX_CHARS]))
+    return _DIGITS.sub("0", s)[:MAX_CHARS]
 
 
 # ---------------------------------------------------------------------------------------------

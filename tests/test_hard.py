@@ -10,6 +10,7 @@ import json
 import pytest
 
 from conftest import CORPUS, extracted, shared_params
+from test_gold import same  # one comparison of printed values for every gold test
 
 READ = [
     "hard-01-citygov-2024",  # a row cut by a page break, figures wrapped in narrow cells (issue 19)
@@ -33,12 +34,6 @@ def _pair(stem: str):
 DOCS = shared_params([_pair(s) for s in READ], READ, width=2)
 
 
-def _same(a, b) -> bool:
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
-        return abs(a - b) < 1e-9
-    return a == b
-
-
 def _flag_matches(want: dict, flag) -> bool:
     """Same check, and the cells overlap where both name cells (as ../shared/tools/goldcmp.py)."""
     wc, fc = set(want.get("cells") or []), {c.key for c in flag.cells}
@@ -51,7 +46,7 @@ def test_cells_exact(gold_path, doc):
     report = extracted(str(doc))
     have = {k: c.value for k, c in report.cells.items()}
     wrong = {k: (v, have.get(k, "<missing>")) for k, v in gold["cells"].items()
-             if k not in have or not _same(v, have[k])}
+             if k not in have or not same(v, have[k])}
     assert not wrong, f"{len(wrong)} cells differ (gold, got): {dict(list(wrong.items())[:8])}"
     assert not sorted(set(have) - set(gold["cells"]))
     # every table read and every row mapped: ok (how it was read, e.g. by OCR, is a notice)

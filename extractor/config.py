@@ -6,6 +6,7 @@ extractor.checks.engine.run(report, config) takes.
     ignore = ["D04"]            # ids or prefixes never run
     issuer_type = "department"  # department | government | township | other (D04)
     deadlines = { department = "02-15" }   # MM-DD after the report year, per issuer type (D04)
+    pdf_engine = "pdfplumber"   # how text PDFs are read: pdfium (default, fast) | pdfplumber (reference)
 
 Layers, as in ruff: the file's select (default: every check) minus the file's ignore; then, if the
 command line has --select, that replaces the selection; --ignore removes ids from what is left.
@@ -23,7 +24,9 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 FILE_NAME = "xxgk.toml"
-FILE_KEYS = ("select", "ignore", "issuer_type", "deadlines")
+FILE_KEYS = ("select", "ignore", "issuer_type", "deadlines", "pdf_engine")
+# How text PDFs are read (extractor/readers/pdfobjects.py); the first is the default.
+PDF_ENGINES = ("pdfium", "pdfplumber")
 _MM_DD = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 
 
@@ -100,9 +103,11 @@ def expand(codes: Iterable[str], where: str, known: Optional[list[str]] = None) 
 
 
 def resolve(select: Optional[Iterable[str]] = None, ignore: Optional[Iterable[str]] = None,
-            config_file: Optional[Path] = None, cwd: Optional[Path] = None) -> dict:
-    """The engine config (keys checks, disable, issuer_type, deadlines) of the command line's
-    --select/--ignore over the settings file. {} when nothing is set (every check, defaults)."""
+            config_file: Optional[Path] = None, cwd: Optional[Path] = None,
+            pdf_engine: Optional[str] = None) -> dict:
+    """The engine config (keys checks, disable, issuer_type, deadlines, pdf_engine) of the command
+    line's --select/--ignore/--pdf-engine over the settings file. {} when nothing is set (every
+    check, defaults). The default PDF engine is not written: the same settings, the same digest."""
     path, table = load_file(config_file, cwd)
     where = str(path) if path else "配置"
     unknown = sorted(set(table) - set(FILE_KEYS))
@@ -128,6 +133,13 @@ def resolve(select: Optional[Iterable[str]] = None, ignore: Optional[Iterable[st
         config["issuer_type"] = _issuer_type(table["issuer_type"], where)
     if "deadlines" in table:
         config["deadlines"] = _deadlines(table["deadlines"], where)
+    engine = pdf_engine or table.get("pdf_engine")
+    if engine is not None:
+        if engine not in PDF_ENGINES:
+            source = "--pdf-engine" if pdf_engine else f"{where} 的 pdf_engine"
+            raise ConfigError(f"{source} 只能是 {'、'.join(PDF_ENGINES)}（收到 {engine!r}）")
+        if engine != PDF_ENGINES[0]:
+            config["pdf_engine"] = engine
     return config
 
 

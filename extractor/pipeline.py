@@ -107,7 +107,7 @@ def extract(path: str | Path, checks: bool = True, config: dict | None = None) -
     sha = sha256_file(path)
     try:
         _check_size(path)
-        doc = read(path)
+        doc = read(path, pdf_engine=(config or {}).get("pdf_engine"))
     except ReadError as e:
         if isinstance(e.__cause__, MemoryError):  # a reader's catch-all must not hide it (batch reports 内存不足)
             raise e.__cause__

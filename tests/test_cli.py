@@ -311,6 +311,33 @@ def test_bad_settings_files_are_usage_errors(tmp_path, monkeypatch, text, named)
     assert res.exit_code == 2 and not (tmp_path / "x.db").exists()
 
 
+def test_pdf_engine_option_and_setting(tmp_path, monkeypatch):
+    """`--pdf-engine pdfplumber` (or pdf_engine in xxgk.toml) reads the PDF with the reference
+    source: the same report; a bad value is a usage error; the default is not a setting."""
+    from extractor.config import digest, resolve
+
+    monkeypatch.chdir(tmp_path)
+    five = str(CORPUS / "sample-05-citygov-2023.pdf")
+
+    def shown(*args) -> dict:
+        res = runner.invoke(app, ["show", "--json", five, *args])
+        assert res.exit_code == 0, res.output
+        return json.loads(res.stdout)
+
+    fast = shown()
+    assert shown("--pdf-engine", "pdfplumber") == fast and shown("--pdf-engine", "PDFium") == fast
+    assert resolve(pdf_engine="pdfplumber") == {"pdf_engine": "pdfplumber"}
+    assert resolve(pdf_engine="pdfium") == {} and digest(resolve(pdf_engine="pdfium")) == ""
+    (tmp_path / "xxgk.toml").write_text('pdf_engine = "pdfplumber"\n', encoding="utf-8")
+    assert resolve() == {"pdf_engine": "pdfplumber"} and shown() == fast
+    assert resolve(pdf_engine="pdfium") == {}  # the command line wins over the file
+    (tmp_path / "xxgk.toml").write_text('pdf_engine = "poppler"\n', encoding="utf-8")
+    res = runner.invoke(app, ["show", "--json", five])
+    assert res.exit_code == 2 and "pdf_engine 只能是 pdfium、pdfplumber" in res.stderr
+    res = runner.invoke(app, ["show", "--json", five, "--pdf-engine", "poppler"])
+    assert res.exit_code == 2 and "'--pdf-engine'的值无效" in re.sub(r"[\s│╭╮╰╯─]", "", res.stderr)
+
+
 def test_missing_config_file(tmp_path):
     res = runner.invoke(app, ["show", str(SIX), "--config", str(tmp_path / "none.toml")])
     assert res.exit_code == 2 and "配置文件不存在" in res.stderr

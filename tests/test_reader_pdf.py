@@ -259,15 +259,18 @@ def test_meta_and_no_warnings():
 
 
 def _patched_words(monkeypatch, change):
-    extract = pdfplumber.page.Page.extract_words
+    """Words as if the PDF printed other text (either page source: pdfobjects.PageObjects)."""
+    from extractor.readers import pdfobjects
 
-    def fake(self, **kw):
-        words = extract(self, **kw)
+    extract = pdfobjects.PageObjects.words
+
+    def fake(self):
+        words = extract(self)
         for w in words:
             w["text"] = change(w["text"])
         return words
 
-    monkeypatch.setattr(pdfplumber.page.Page, "extract_words", fake)
+    monkeypatch.setattr(pdfobjects.PageObjects, "words", fake)
 
 
 @pytest.mark.shared

@@ -23,7 +23,8 @@ from ..status import Severity
 CATALOG_PATH = rules_path("checks.toml")
 SEVERITIES = tuple(Severity)  # highest first
 VERSIONS = ("all", "v2019", "v2021")
-CONFIG_KEYS = ("groups", "checks", "disable", "issuer_type", "deadlines")
+CONFIG_KEYS = ("groups", "checks", "disable", "issuer_type", "deadlines",
+               "pdf_engine")  # pdf_engine: for the reader (config.py); no check reads it
 UNCERTAIN = "存疑（UNCERTAIN）："
 DOC_FIELDS = ("what", "why", "example")  # required in every catalog entry
 

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .options import DEFAULT_DB, ConfigFile, Ignore, NewDb, Select, check_settings, console
+from .options import DEFAULT_DB, ConfigFile, Ignore, NewDb, PdfEngineOpt, Select, check_settings, console
 
 
 def audit(
@@ -31,6 +31,7 @@ def audit(
     select: Select = None,
     ignore: Ignore = None,
     config_file: ConfigFile = None,
+    pdf_engine: PdfEngineOpt = None,
 ):
     """审核一个文件夹中的全部报告，写入 SQLite 数据库（可中断，再次运行只处理新增和改变的文件）。
 
@@ -39,7 +40,7 @@ def audit(
     退出码：0 全部成功；1 有文件未能审核或没有找到报告文件；2 用法错误（文件夹不存在、选项或设置无效）。"""
     from ..batch import BatchError, UsageError, audit_folder, print_summary
 
-    config = check_settings(select, ignore, config_file)
+    config = check_settings(select, ignore, config_file, pdf_engine)
     out = console()
     try:
         engine = None

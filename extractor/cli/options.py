@@ -72,13 +72,23 @@ ConfigFile = Annotated[Optional[Path], typer.Option(
     help="检查设置文件（默认：当前目录的 xxgk.toml，或 pyproject.toml 中的 tool.xxgk 表）；见 docs/config.md")]
 
 
+class PdfEngine(StrEnum):
+    PDFIUM = "pdfium"
+    PDFPLUMBER = "pdfplumber"
+
+
+PdfEngineOpt = Annotated[Optional[PdfEngine], typer.Option(
+    "--pdf-engine", case_sensitive=False,
+    help="文本PDF的读取方式：pdfium（默认，快）或 pdfplumber（参照实现，慢约5倍）；两者读出的内容相同")]
+
+
 def check_settings(select: Optional[list[str]], ignore: Optional[list[str]],
-                   config_file: Optional[Path]) -> dict:
+                   config_file: Optional[Path], pdf_engine: Optional[str] = None) -> dict:
     """The checks' config from the command line and the settings file; a bad setting exits 2."""
     from ..config import ConfigError, resolve
 
     try:
-        return resolve(select, ignore, config_file)
+        return resolve(select, ignore, config_file, pdf_engine=str(pdf_engine) if pdf_engine else None)
     except ConfigError as e:
         typer.echo(f"设置有误：{e}", err=True)
         raise typer.Exit(2)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .options import ConfigFile, Ignore, Select, check_settings, console
+from .options import ConfigFile, Ignore, PdfEngineOpt, Select, check_settings, console
 
 
 def show(
@@ -17,6 +17,7 @@ def show(
     select: Select = None,
     ignore: Ignore = None,
     config_file: ConfigFile = None,
+    pdf_engine: PdfEngineOpt = None,
 ):
     """显示一份报告的提取结果：元数据、章节、三张表的单元格和检查结果。"""
     from ..pipeline import extract
@@ -25,7 +26,7 @@ def show(
     if not report.is_file():
         typer.echo(f"文件不存在：{report}", err=True)
         raise typer.Exit(2)
-    config = check_settings(select, ignore, config_file)
+    config = check_settings(select, ignore, config_file, pdf_engine)
     r = extract(report, config=config or None)
     if as_json:
         sys.stdout.write(json.dumps(r.to_json(), ensure_ascii=False, indent=2) + "\n")

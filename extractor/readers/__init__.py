@@ -11,6 +11,7 @@ import re
 import stat
 import zipfile
 from pathlib import Path
+from typing import Optional
 
 from ..document import Document, ReadError
 
@@ -29,7 +30,9 @@ def sniff(path) -> str:
     return kind if kind in _MODULES else "unknown"
 
 
-def read(path) -> Document:
+def read(path, pdf_engine: Optional[str] = None) -> Document:
+    """The file's Document. pdf_engine: how text PDFs are read ("pdfium", the default, or
+    "pdfplumber"; extractor/readers/pdfobjects.py)."""
     p = Path(path)
     name = p.name
     try:
@@ -52,7 +55,7 @@ def read(path) -> Document:
         raise ReadError("needs_soffice", f"{name} 是 .{kind} 格式，需要安装 LibreOffice（soffice）"
                                          "将 .doc/.wps 转换后才能读取")
     try:
-        doc = reader.read(p)
+        doc = reader.read(p, engine=pdf_engine) if kind == "pdf" and pdf_engine else reader.read(p)
     except ReadError as e:
         # A PDF without a text layer is a scan: OCR it when the OCR reader is there (it explains
         # itself if its optional dependencies are missing).

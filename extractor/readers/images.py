@@ -567,40 +567,42 @@ def has_docx_picture(paragraph) -> bool:
 
 
 class PdfPictures:
-    """The table pictures of a text PDF's pages, rendered from the PDF with pdfium (opened only
-    when some page has a picture large enough to be a table)."""
+    """The table pictures of a text PDF's pages, rendered from the PDF with pdfium (the reader's
+    open document when it has one; else opened only when some page has a picture large enough to
+    be a table)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, pdfium_doc=None):
         self.path = path
         self.reader = Pictures(Path(path).name)
-        self._pdf = None
+        self._pdf = pdfium_doc
+        self._own = pdfium_doc is None  # closed here only if opened here
 
-    def add(self, target: Page, plumber_page, words: list) -> None:
-        """OCR the table pictures of one page into `target` (the page's lines and pieces). A
-        page without a text layer is left alone (the OCR reader reads it whole), and so is a
-        picture the text layer already covers (an OCR'd scan)."""
+    def add(self, target: Page, objs, words: list) -> None:
+        """OCR the table pictures of one page (`objs`: pdfobjects.PageObjects) into `target` (the
+        page's lines and pieces). A page without a text layer is left alone (the OCR reader reads
+        it whole), and so is a picture the text layer already covers (an OCR'd scan). Pictures
+        are named by their order on the page: both PDF sources see them in content order."""
         if not words:
             return
         pics = []
-        for im in plumber_page.images:
+        for n, im in enumerate(objs.images, 1):
             x0, top, x1, bottom = (float(im[k]) for k in ("x0", "top", "x1", "bottom"))
             x0, top = max(0.0, x0), max(0.0, top)
-            x1, bottom = min(float(plumber_page.width), x1), min(float(plumber_page.height), bottom)
+            x1, bottom = min(float(objs.width), x1), min(float(objs.height), bottom)
             if x1 - x0 < MIN_WIDTH_PT or bottom - top < MIN_HEIGHT_PX * 72 / 150:
                 continue
             inside = sum(1 for w in words if x0 <= (w["x0"] + w["x1"]) / 2 <= x1
                          and top <= (w["top"] + w["bottom"]) / 2 <= bottom)
             if inside >= _WORDS_OVER_IMAGE:
                 continue
-            img = self._render(target.number, plumber_page, (x0, top, x1, bottom))
+            img = self._render(target.number, objs, (x0, top, x1, bottom))
             if img is None:
                 continue
-            name = str(im.get("name") or "图片")
-            pics.append(Picture(name, None, x1 - x0, bottom - top, target.number, (x0, top), img))
+            pics.append(Picture(f"第{n}张图片", None, x1 - x0, bottom - top, target.number, (x0, top), img))
         if pics:
             self.reader.add_to_page(target, pics)
 
-    def _render(self, number: int, plumber_page, box: tuple):
+    def _render(self, number: int, objs, box: tuple):
         """The page region at ocr.DPI as a PIL image (what prints there, the picture as shown)."""
         try:
             import pypdfium2 as pdfium
@@ -611,11 +613,11 @@ class PdfPictures:
                 self._pdf = pdfium.PdfDocument(str(self.path))
             page = self._pdf[number - 1]
             # pdfium renders the page as shown (its /Rotate applied) and crops that from each
-            # edge; the box is in pdfplumber's frame, whose rotation may differ from the file's
+            # edge; the box is in the objects' frame, whose rotation may differ from the file's
             # (pdf.py reads a page of sideways text with the /Rotate that makes it upright):
             # turn by the difference.
-            turn = (int(getattr(plumber_page, "rotation", 0) or 0) - page.get_rotation()) % 360
-            w, h = float(plumber_page.width), float(plumber_page.height)
+            turn = (int(objs.rotation or 0) - page.get_rotation()) % 360
+            w, h = float(objs.width), float(objs.height)
             x0, top, x1, bottom = box
             bitmap = page.render(scale=ocr.DPI / 72, crop=(x0, h - bottom, w - x1, top),
                                  rotation=turn if turn in (90, 180, 270) else 0)
@@ -624,6 +626,6 @@ class PdfPictures:
             return None
 
     def close(self) -> None:
-        if self._pdf is not None:
+        if self._pdf is not None and self._own:
             self._pdf.close()
-            self._pdf = None
+        self._pdf = None

@@ -437,7 +437,7 @@ def paragraph(lines: list[Line]) -> Block:
     hints: dict = {}
     if lines[0].confidence is not None:
         hints["confidence"] = min(ln.confidence for ln in lines)
-    hints["size"] = round(lines[0].size, 1)
+    hints["size"] = round(lines[0].size + 1e-6, 1)  # half up: 15.95 pt (a 319/20 size) is 16.0
     if lines[0].font is not None:
         hints["font"] = lines[0].font
         if _BOLD_FONT.search(lines[0].font):

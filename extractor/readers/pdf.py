@@ -26,9 +26,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from ..document import Document, ReadError
 from . import images, layout
 from .layout import PDF_SETTINGS, Grid, Page, Word
-
-_WORD_OPTS = dict(keep_blank_chars=False, use_text_flow=False,
-                  extra_attrs=["fontname", "size"], return_chars=True)
+from .pdfobjects import DEFAULT_ENGINE, ENGINES, PageObjects, TooManyObjects, from_plumber, pdfium_page
 
 # NFKC only for Kangxi radicals and CJK compatibility ideographs ("⼀" → "一"); applied to the whole
 # text it would also turn full-width punctuation （）：， into ASCII.
@@ -43,47 +41,43 @@ _CJK_COMPAT = {
 _CJK_COMPAT.update({0x2EA0: "民", 0x2EC5: "见", 0x2ED3: "长", 0x2ED4: "门", 0x2EDC: "飞",
                     0x2EE2: "马", 0x2EDB: "风", 0x2EC9: "贝", 0x2ECB: "车", 0x2EC4: "西",
                     0x2EE9: "黄", 0x2EEA: "黾", 0x2EE3: "骨", 0x2EDA: "页", 0x2EE4: "鬼"})
-def read(path) -> Document:
+def read(path, engine: str = DEFAULT_ENGINE) -> Document:
+    """A text PDF → Document. engine: "pdfium" (fast; pages it cannot read exactly, and files
+    it cannot open, go to pdfplumber) or "pdfplumber" (the reference: every page)."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown PDF engine {engine!r}")
     p = Path(path)
-    name = p.name
-    pdf, doc, warnings = _open(p, name)
-    sizes = _object_counter(doc)
-    pictures = images.PdfPictures(p)
+    source = _Source(p, engine)
+    pictures = images.PdfPictures(p, source.pdfium)
+    warnings = source.warnings
     try:
-        try:
-            page_objects = pdf.pages
-        except Exception as exc:
-            raise ReadError("error", f"无法读取PDF文件 {name}：页面结构已损坏{_why(exc)}") from exc
         pages: list[Page] = []
         blank: list[int] = []  # pages without a text layer
         undecodable: list[int] = []  # pages whose text is mostly (cid:NNN): read like scans
         crowded: list[int] = []  # pages with too many objects to parse (MAX_PAGE_OBJECTS)
-        for number, page in enumerate(page_objects, 1):
-            if sizes(number) > MAX_PAGE_OBJECTS:  # before pdfminer parses it, not after
+        for number in range(1, source.n_pages + 1):
+            objs = source.page(number)
+            if objs is None:  # too many objects: refused before pdfminer parses it, not after
                 crowded.append(number)
-                pages.append(layout.page(number, page.width, page.height, [], [], PDF_SETTINGS))
+                width, height = source.size(number)
+                pages.append(layout.page(number, width, height, [], [], PDF_SETTINGS))
                 continue
-            try:
-                page = _upright(pdf, page)
-                words = page.extract_words(**_WORD_OPTS)
-                tables = page.filter(_drawn_filter(page)).find_tables()
-            except Exception as exc:  # pdfminer raises many unrelated types on broken files
-                raise ReadError("error", f"无法读取PDF文件 {name}：第{number}页已损坏或不完整{_why(exc)}") from exc
-            if words and _undecodable(page):  # its rulings, too, wait for OCR
+            words = objs.words()
+            tables = objs.tables(_drawn_filter(objs))
+            if words and _undecodable(objs):  # its rulings, too, wait for OCR
                 words, tables = [], []
                 undecodable.append(number)
             if not words:
                 blank.append(number)
-            pages.append(_read_page(page, number, words, tables, warnings))
-            pictures.add(pages[-1], page, words)  # tables printed as pictures (images.py)
-        meta = _meta(pdf.metadata)
+            pages.append(_read_page(objs, words, tables, warnings))
+            pictures.add(pages[-1], objs, words)  # tables printed as pictures (images.py)
+        meta = source.meta()
     finally:
-        _close(pdf)
         pictures.close()
-        if doc is not None:
-            doc.close()
+        source.close()
     warnings += pictures.reader.warnings
     meta |= pictures.reader.meta()
+    name = p.name
     if crowded:
         what = f"页面对象超过{MAX_PAGE_OBJECTS}个（正常报告页只有几千个），为避免耗尽时间和内存未解析"
         if len(crowded) == len(pages):
@@ -108,6 +102,87 @@ def read(path) -> Document:
     warnings += [w for pg in pages for w in pg.warnings]  # tables the layout could not read
     return Document(path=str(path), format="pdf", blocks=layout.assemble(pages, PDF_SETTINGS),
                     n_pages=len(pages), meta=meta, warnings=warnings, notices=pictures.reader.notices)
+
+
+class _Source:
+    """Where a file's pages come from: pdfium page by page, pdfplumber (opened only when needed)
+    for the pages and files pdfium cannot read exactly. Both give PageObjects."""
+
+    def __init__(self, p: Path, engine: str):
+        self.path, self.name = p, p.name
+        self.plumber = None
+        self.warnings: list[str] = []
+        # A file cut short goes to pdfplumber, which says so (pdfium would repair it silently).
+        self.pdfium = _pdfium(p) if engine == "pdfium" and _complete(p) else None
+        if self.pdfium is None:
+            self.plumber, self.pdfium, self.warnings = _open(p, self.name)
+            try:
+                self.plumber_pages = self.plumber.pages
+            except Exception as exc:
+                self.close()
+                raise ReadError("error", f"无法读取PDF文件 {self.name}：页面结构已损坏{_why(exc)}") from exc
+            self.n_pages = len(self.plumber_pages)
+            self.only_plumber = True
+        else:
+            self.n_pages = len(self.pdfium)
+            self.only_plumber = False
+        self.objects = _object_counter(self.pdfium)
+
+    def page(self, number: int) -> Optional[PageObjects]:
+        """The page's objects; None if it has more than MAX_PAGE_OBJECTS."""
+        if not self.only_plumber:
+            try:
+                page = self.pdfium[number - 1]
+            except Exception:  # noqa: BLE001 - a page pdfium fails on is pdfminer's to read or reject
+                page = None
+            if page is not None:
+                try:
+                    objs = pdfium_page(page, number, MAX_PAGE_OBJECTS)
+                except TooManyObjects:
+                    return None
+                except Exception:  # noqa: BLE001 - as above
+                    objs = None
+                finally:
+                    page.close()
+                if objs is not None:
+                    return objs
+        elif self.objects(number) > MAX_PAGE_OBJECTS:
+            return None
+        page = self._plumber_page(number)
+        try:
+            page = _upright(self.plumber, page)
+            return from_plumber(page, number)
+        except ReadError:
+            raise
+        except Exception as exc:  # pdfminer raises many unrelated types on broken files
+            raise ReadError("error", f"无法读取PDF文件 {self.name}：第{number}页已损坏或不完整{_why(exc)}") from exc
+
+    def _plumber_page(self, number: int):
+        if self.plumber is None:
+            try:
+                self.plumber = pdfplumber.open(str(self.path))
+                self.plumber_pages = self.plumber.pages
+            except Exception as exc:  # pdfium read the file; pdfminer may still choke on it
+                raise ReadError("error", f"无法读取PDF文件 {self.name}：第{number}页已损坏或不完整{_why(exc)}") from exc
+        return self.plumber_pages[number - 1]
+
+    def size(self, number: int) -> tuple:
+        if self.only_plumber:
+            page = self.plumber_pages[number - 1]
+            return float(page.width), float(page.height)
+        width, height = self.pdfium[number - 1].get_size()
+        return float(width), float(height)
+
+    def meta(self) -> dict:
+        if self.only_plumber:
+            return _meta(self.plumber.metadata)
+        return _meta({"CreationDate": self.pdfium.get_metadata_value("CreationDate")})
+
+    def close(self) -> None:
+        if self.plumber is not None:
+            _close(self.plumber)
+        if self.pdfium is not None:
+            self.pdfium.close()
 
 
 # A page's objects (text runs, paths, images; inside form XObjects too) bound pdfminer's work on
@@ -247,7 +322,8 @@ def _meta(metadata: dict) -> dict:
 # ---- one page ------------------------------------------------------------------------------
 
 
-def _read_page(page, number: int, words: list, tables: list, warnings: list[str]) -> Page:
+def _read_page(objs: PageObjects, words: list, tables: list, warnings: list[str]) -> Page:
+    number = objs.number
     cid = sum(w["text"].count("(cid:") for w in words)
     if cid:
         warnings.append(f"第{number}页有{cid}个字符无法解码为文字（显示为(cid:NNN)），该页文本不完整")
@@ -256,11 +332,11 @@ def _read_page(page, number: int, words: list, tables: list, warnings: list[str]
         grid = _grid(t)
         if grid is not None:  # a one-column "table" is a ruled box around text, not a table
             grids.append(grid)
-    return layout.page(number, page.width, page.height, [_word(w) for w in words], grids,
+    return layout.page(number, objs.width, objs.height, [_word(w) for w in words], grids,
                        PDF_SETTINGS)
 
 
-def _undecodable(page) -> bool:
+def _undecodable(page: PageObjects) -> bool:
     """Is most of the page's text (cid:NNN), a font without a ToUnicode map? Such a page says
     nothing readable; OCR reads it like a scan."""
     chars = page.chars
@@ -289,7 +365,7 @@ def _upright(pdf, page):
 def _word(w: dict) -> Word:
     """A pdfplumber word, Kangxi radicals normalised; its characters made only if the layout
     stage splits the word at a ruling (few words need it, and they are many objects)."""
-    size, font = float(w["size"]), _font_name(w["fontname"])
+    size, font = float(w["size"]), _font_name(w["chars"][0]["fontname"])
 
     def chars() -> list[Word]:
         return [Word(ch["text"].translate(_CJK_COMPAT), ch["x0"], ch["top"], ch["x1"],
@@ -314,17 +390,23 @@ def _drawn_filter(page):
     ruling of a table cut by a page break. So an invisible rectangle is kept only when visible
     vertical rulings run along both its sides (a cell background inside a ruled grid).
     """
-    verticals = []
+    verticals: dict = {}  # int(x) → [(x, top, bottom)]: a ruling is looked up near x, not scanned for
+    painted = {id(o): _paints(o) for o in page.rects}
+
+    def add(x, top, bottom):
+        verticals.setdefault(int(x), []).append((x, top, bottom))
+
     for o in page.lines:
         if abs(o["x0"] - o["x1"]) <= 1:
-            verticals.append((o["x0"], o["top"], o["bottom"]))
+            add(o["x0"], o["top"], o["bottom"])
     for o in page.rects:
-        if _paints(o):
-            verticals += [(o["x0"], o["top"], o["bottom"]), (o["x1"], o["top"], o["bottom"])]
+        if painted[id(o)]:
+            add(o["x0"], o["top"], o["bottom"])
+            add(o["x1"], o["top"], o["bottom"])
 
     def ruled(x, top, bottom):
-        covered = sum(max(0.0, min(b, bottom) - max(t, top))
-                      for vx, t, b in verticals if abs(vx - x) <= 3)
+        near = (v for k in range(int(x) - 4, int(x) + 5) for v in verticals.get(k, ()))
+        covered = sum(max(0.0, min(b, bottom) - max(t, top)) for vx, t, b in near if abs(vx - x) <= 3)
         return covered >= 0.9 * (bottom - top)
 
     frame = page_frame(page)
@@ -332,7 +414,7 @@ def _drawn_filter(page):
     def keep(o):
         if frame and object_key(o) in frame:
             return False
-        if o["object_type"] != "rect" or _paints(o):
+        if o["object_type"] != "rect" or (painted[id(o)] if id(o) in painted else _paints(o)):
             return True
         return ruled(o["x0"], o["top"], o["bottom"]) and ruled(o["x1"], o["top"], o["bottom"])
 

@@ -11,6 +11,9 @@ baselines on the same file in the same run:
 - `pdftotext -layout FILE /dev/null` (poppler, C++), the floor: a fresh process each run, as
   a command-line user would call it.
 
+PDFs that are read by OCR in part or whole (scans, tables printed as pictures) are listed as
+"pdf+ocr" and left out of the ratios: their time is OCR's (bench/ocr.py measures it).
+
 Targets (issue 18): on the real PDFs (../shared/corpus/real), the full extraction ≤ 3× pdftotext;
 with pdfplumber as the source it stays ≤ 1.2× pdfplumber's bare parse. Each figure is the best
 of --repeat runs, so that one run slowed by the machine does not decide a ratio; on a busy
@@ -31,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from extractor.pipeline import extract  # noqa: E402
-from extractor.readers import sniff  # noqa: E402
+from extractor.readers import read, sniff  # noqa: E402
 from timing import bare_pdfplumber, best_of  # noqa: E402
 
 TARGET_PDFTOTEXT = 3.0
@@ -42,6 +45,12 @@ PLUMBER = {"pdf_engine": "pdfplumber"}
 def pdftotext(path: Path) -> None:
     subprocess.run(["pdftotext", "-layout", str(path), "/dev/null"], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _ocr(path: Path) -> bool:
+    """Is some of the file read by OCR (a scanned page, a table printed as a picture)?"""
+    doc = read(path)
+    return doc.format == "ocr" or bool(doc.notices) or bool(doc.meta.get("pages_without_text"))
 
 
 def main() -> None:
@@ -62,6 +71,8 @@ def main() -> None:
           f"{'pdftotext s':>11} {'÷pdftotext':>10} {'plumber÷bare':>12}")
     for path in files:
         fmt = sniff(str(path))
+        if fmt == "pdf" and _ocr(path):
+            fmt = "pdf+ocr"  # a scan, or tables printed as pictures: OCR's time, not the PDF source's
         t = best_of(args.repeat, lambda: extract(path))
         per_format[fmt].append(t)
         line = f"{path.name[:34]:34} {fmt:6} {t:8.4f}"

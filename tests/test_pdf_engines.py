@@ -146,3 +146,29 @@ def test_table_search_is_pdfplumbers(tmp_path):
                     assert [(t.bbox, t.cells) for t in objs.tables(keep)] == expected
                     n += len(expected)
     assert n >= 8  # tables 一 to 四 in each of the two samples, some split over pages
+
+
+def test_words_are_pdfplumbers():
+    """pdfobjects.words writes pdfplumber's WordExtractor out for upright characters; it must give
+    the same words (text, boxes, characters) on every page of the own samples, from both sources,
+    and on characters laid out to trip it: blanks, gaps just over and under x_tolerance, a line
+    whose tops chain within y_tolerance, a character left of the one before, and turned ones."""
+    def char(text, x0, top, size=10.0, font="F", upright=True):
+        return {"text": text, "x0": x0, "x1": x0 + size, "top": top, "bottom": top + size,
+                "doctop": top, "upright": upright, "fontname": font, "font": font, "size": size}
+
+    cases = [[char("a", 0, 0), char("b", 10, 0), char(" ", 20, 0), char("c", 30, 0)],
+             [char("a", 0, 0), char("b", 13, 0), char("c", 26.01, 0)],
+             [char("a", 0, 0), char("b", 10, 2.9), char("c", 20, 5.8), char("d", 30, 8.8)],
+             [char("a", 20, 0), char("b", 5, 0), char("c", 30, 0, font="G")],
+             [char("甲", 0, 0, upright=False), char("乙", 0, 10, upright=False), char("丙", 0, 30)]]
+    for path in OWN:
+        doc = pdfium.PdfDocument(str(path))
+        with pdfplumber.open(path) as plumber:
+            for number, page in enumerate(plumber.pages, 1):
+                cases.append(pdfobjects.from_plumber(page, number).chars)
+                cases.append(pdfobjects.pdfium_page(doc[number - 1], number, pdf.MAX_PAGE_OBJECTS).chars)
+        doc.close()
+    for chars in cases:
+        expected = [{**w, "chars": c} for w, c in pdfobjects._WORDS.iter_extract_tuples(chars)]
+        assert pdfobjects.words(chars) == expected

@@ -170,12 +170,20 @@ _X0 = itemgetter("x0")
 
 def _merge(chars: list) -> dict:
     first = chars[0]
-    x0 = min(c["x0"] for c in chars)
-    top = min(c["top"] for c in chars)
-    x1 = max(c["x1"] for c in chars)
-    bottom = max(c["bottom"] for c in chars)
+    x0, top, x1, bottom = first["x0"], first["top"], first["x1"], first["bottom"]
+    for c in chars:
+        if c["x0"] < x0:
+            x0 = c["x0"]
+        if c["top"] < top:
+            top = c["top"]
+        if c["x1"] > x1:
+            x1 = c["x1"]
+        if c["bottom"] > bottom:
+            bottom = c["bottom"]
     expand = _WORDS.expansions
-    return {"text": "".join(expand.get(c["text"], c["text"]) for c in chars), "x0": x0, "x1": x1,
+    text = "".join(expand.get(c["text"], c["text"]) for c in chars) if len(chars) > 1 \
+        else expand.get(first["text"], first["text"])
+    return {"text": text, "x0": x0, "x1": x1,
             "top": top, "doctop": top + first["doctop"] - first["top"], "bottom": bottom,
             "upright": True, "height": bottom - top, "width": x1 - x0, "direction": "ltr",
             "font": first["font"], "size": first["size"], "chars": chars}
@@ -249,16 +257,25 @@ def _native(name: str, restype, *argtypes):
     return ctypes.CFUNCTYPE(restype, *argtypes)(address)
 
 
+def _bare(name: str, restype=ctypes.c_int):
+    """pdfium's function `name` without argument conversion and without releasing the GIL: a
+    quarter of a typed call's cost, for the calls made per character and per path segment. Its
+    pointer arguments must be ctypes.c_void_p objects (a bare int would pass as a C int)."""
+    address = ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value
+    return ctypes.PYFUNCTYPE(restype)(address)
+
+
 _P, _I = ctypes.c_void_p, ctypes.c_int
 _count_chars = _native("FPDFText_CountChars", _I, _P)
 _get_text = _native("FPDFText_GetText", _I, _P, _I, _I, _P)
-_is_generated = _native("FPDFText_IsGenerated", _I, _P, _I)
-_map_error = _native("FPDFText_HasUnicodeMapError", _I, _P, _I)
-_text_object = _native("FPDFText_GetTextObject", _P, _P, _I)
-_loose_box = _native("FPDFText_GetLooseCharBox", _I, _P, _I, _P)
+_is_generated = _bare("FPDFText_IsGenerated")
+_map_error = _bare("FPDFText_HasUnicodeMapError")
+_text_object = _bare("FPDFText_GetTextObject", _P)
+_loose_box = _bare("FPDFText_GetLooseCharBox")
 _char_matrix = _native("FPDFText_GetMatrix", _I, _P, _I, _P)
 _font_size = _native("FPDFText_GetFontSize", ctypes.c_double, _P, _I)
-_char_origin = _native("FPDFText_GetCharOrigin", _I, _P, _I, _P, _P)
+_unicode = _native("FPDFText_GetUnicode", ctypes.c_uint, _P, _I)
+_char_origin = _bare("FPDFText_GetCharOrigin")
 _text_font = _native("FPDFTextObj_GetFont", _P, _P)
 _glyph_width = _native("FPDFFont_GetGlyphWidth", _I, _P, ctypes.c_uint32, ctypes.c_float, _P)
 
@@ -274,20 +291,22 @@ def _chars(tp, height: float) -> Optional[list]:
     _get_text(tp, 0, n, ctypes.addressof(buf))
     text = bytes(buf)[:2 * n].decode("utf-16-le", "replace")
     if len(text) != n:  # characters outside the BMP: one index each, two UTF-16 units
-        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(tp, i)) for i in range(n))
+        text = "".join(chr(_unicode(tp, i)) for i in range(n))
     rect, m, width = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX(), ctypes.c_float()
-    rect_at, m_at, width_at = ctypes.addressof(rect), ctypes.addressof(m), ctypes.addressof(width)
+    m_at, width_at = ctypes.addressof(m), ctypes.addressof(width)
     ox, oy = ctypes.c_double(), ctypes.c_double()
-    ox_at, oy_at = ctypes.addressof(ox), ctypes.addressof(oy)
+    # for the bare calls: pointers as c_void_p objects, made once
+    page_p, rect_p = ctypes.c_void_p(tp), ctypes.c_void_p(ctypes.addressof(rect))
+    ox_p, oy_p = ctypes.c_void_p(ctypes.addressof(ox)), ctypes.c_void_p(ctypes.addressof(oy))
     objects: dict = {}  # text object → (font name, size, font identity, top, vertical)
     names: dict = {}  # font → name
     out = []
     for i, ch in enumerate(text):
-        if ch in " \r\n\x02" and _is_generated(tp, i) == 1:  # pdfium's own spaces and breaks
+        if ch in " \r\n\x02" and _is_generated(page_p, i) == 1:  # pdfium's own spaces and breaks
             continue
-        if _map_error(tp, i) == 1:
+        if _map_error(page_p, i) == 1:
             return None
-        obj = _text_object(tp, i)
+        obj = _text_object(page_p, i)
         got = objects.get(obj)
         if got is None:
             # One text object: one font, size and matrix; its characters share the baseline.
@@ -307,10 +326,10 @@ def _chars(tp, height: float) -> Optional[list]:
         if vertical:
             # Written downwards (a vertical CMap; its advance is negative): pdfminer's box is the
             # em square centred under the origin, and pdfium's origin is that square's lower left.
-            _char_origin(tp, i, ox_at, oy_at)
+            _char_origin(page_p, i, ox_p, oy_p)
             x0, x1, top = ox.value, ox.value + size, height - oy.value - size
         else:
-            _loose_box(tp, i, rect_at)
+            _loose_box(page_p, i, rect_p)
             x0, x1 = rect.left, rect.right
         # what words are made of (pdfplumber's WordExtractor) and pdf.py reads
         out.append({"text": ch, "x0": x0, "x1": x1, "top": top, "bottom": top + size, "doctop": top,
@@ -349,10 +368,10 @@ _get_matrix = _native("FPDFPageObj_GetMatrix", _I, _P, _P)
 _draw_mode = _native("FPDFPath_GetDrawMode", _I, _P, _P, _P)
 _fill_color = _native("FPDFPageObj_GetFillColor", _I, _P, _P, _P, _P, _P)
 _count_segments = _native("FPDFPath_CountSegments", _I, _P)
-_segment = _native("FPDFPath_GetPathSegment", _P, _P, _I)
-_segment_point = _native("FPDFPathSegment_GetPoint", _I, _P, _P, _P)
-_segment_type = _native("FPDFPathSegment_GetType", _I, _P)
-_segment_close = _native("FPDFPathSegment_GetClose", _I, _P)
+_segment = _bare("FPDFPath_GetPathSegment", _P)
+_segment_point = _bare("FPDFPathSegment_GetPoint")
+_segment_type = _bare("FPDFPathSegment_GetType")
+_segment_close = _bare("FPDFPathSegment_GetClose")
 _PATH, _IMAGE, _FORM = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM
 _MOVETO, _BEZIERTO = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_BEZIERTO
 
@@ -370,7 +389,8 @@ class _Scratch:
         self.ints = (ctypes.c_uint * 4)()
         self.i_at = [ctypes.addressof(self.ints) + k * ctypes.sizeof(ctypes.c_uint) for k in range(4)]
         self.xy = (ctypes.c_float * 2)()
-        self.x_at, self.y_at = ctypes.addressof(self.xy), ctypes.addressof(self.xy) + ctypes.sizeof(ctypes.c_float)
+        self.x_p = ctypes.c_void_p(ctypes.addressof(self.xy))
+        self.y_p = ctypes.c_void_p(ctypes.addressof(self.xy) + ctypes.sizeof(ctypes.c_float))
 
     def matrix(self, obj) -> _Matrix:
         _get_matrix(obj, self.m_at)
@@ -428,12 +448,12 @@ def _path(obj, m: _Matrix, height: float, out: PageObjects, scratch: _Scratch) -
     paint = {"stroke": bool(stroke), "fill": fill_mode != 0,
              "non_stroking_color": scratch.color(obj, _fill_color) if fill_mode else None}
     a, b, c, d, e, f = m
-    xy, x_at, y_at = scratch.xy, scratch.x_at, scratch.y_at
+    xy, x_p, y_p, path_p = scratch.xy, scratch.x_p, scratch.y_p, ctypes.c_void_p(obj)
     ops: list = []  # (shape letter, point) per operator, as pdfminer sees the path
     pending_curve = 0
     for i in range(_count_segments(obj)):
-        seg = _segment(obj, i)
-        _segment_point(seg, x_at, y_at)
+        seg = ctypes.c_void_p(_segment(path_p, i))
+        _segment_point(seg, x_p, y_p)
         kind = _segment_type(seg)
         x, y = xy[0], xy[1]
         pt = (a * x + c * y + e, b * x + d * y + f)

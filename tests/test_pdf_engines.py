@@ -172,3 +172,10 @@ def test_words_are_pdfplumbers():
     for chars in cases:
         expected = [{**w, "chars": c} for w, c in pdfobjects._WORDS.iter_extract_tuples(chars)]
         assert pdfobjects.words(chars) == expected
+
+
+def test_the_settings_know_the_same_engines():
+    """config.py names the engines without importing the readers (it is read by every verb)."""
+    from extractor import config
+
+    assert config.PDF_ENGINES == pdfobjects.ENGINES and config.PDF_ENGINES[0] == pdfobjects.DEFAULT_ENGINE

@@ -3,18 +3,20 @@ pictures, in page points with the origin at the top left (pdfplumber's shape: di
 x1, bottom, …). Two sources give them, and pdf.py does not know which one read a page:
 
 - pdfium (the default): PDFium, C++, through pypdfium2's raw API. Characters from its text page,
-  paths and pictures from the page's objects (inside form XObjects too). About 10× faster than
+  paths and pictures from the page's objects (inside form XObjects too). About 5× faster than
   pdfminer's interpreter, which is most of pdfplumber's time.
 - pdfplumber (`--pdf-engine pdfplumber`): the reference, and the fallback for what the fast source
   does not reproduce exactly: pages with /Rotate or an offset MediaBox/CropBox, characters that
-  are turned or mirrored, Type3 fonts (pdfium gives them no name), fonts without a ToUnicode map (pdfminer's "(cid:NNN)" is what the
-  reader's messages count). `pdfium_page` returns None for such a page.
+  are turned or mirrored, Type3 fonts (pdfium gives them no name), fonts without a ToUnicode map
+  (pdfminer's "(cid:NNN)" is what the reader's messages count). `pdfium_page` returns None for
+  such a page, and pdf.py reads it with pdfplumber.
 
-The pdfium source reproduces pdfminer's geometry where the rest of the pipeline depends on it:
-a character's box is its advance by the font size, from the font's descent up (not pdfium's
-glyph or ascent-based box); a path is split at each move-to and each piece classified as a line,
-a rectangle or a curve by pdfminer's rules, since table finding, page frames and invisible
-rectangles are told apart by those kinds.
+Both give a character the same box: its advance across, the ideographic em box up and down
+(EM_ASCENT). Paths are split at each move-to and each piece classified as a line, a rectangle or
+a curve by pdfminer's rules, since table finding, page frames and invisible rectangles are told
+apart by those kinds. Words and tables are then made by pdfplumber's algorithms (`words`,
+`find_tables`: the same results, faster), whichever source read the page.
+tests/test_pdf_engines.py reads every PDF of the corpora both ways and compares the Documents.
 """
 from __future__ import annotations
 

@@ -241,7 +241,8 @@ EM_ASCENT = 0.88
 
 
 def em_box(ch: dict) -> dict:
-    """A pdfplumber character with the em box (upright characters; others stay as they are)."""
+    """A pdfplumber character with the em box, in the shape pdfium's characters have (upright
+    characters; turned ones keep pdfminer's box and every key)."""
     a, b, c, d, e, f = ch["matrix"]
     # turned, or written vertically (pdfminer then centres the box on the origin: x0 != e)
     if b or c or not ch.get("upright") or abs(ch["x0"] - e) > 1e-6:
@@ -249,7 +250,9 @@ def em_box(ch: dict) -> dict:
     size = round(ch["size"], 3)
     baseline = ch["bottom"] + ch["y0"] - f  # pdfminer's box bottom sits the descent below f
     top = baseline - EM_ASCENT * size
-    return {**ch, "top": top, "bottom": top + size, "doctop": top, "font": ch["fontname"], "size": size}
+    return {"text": ch["text"], "x0": ch["x0"], "x1": ch["x1"], "top": top, "bottom": top + size,
+            "doctop": top, "upright": True, "fontname": ch["fontname"], "font": ch["fontname"],
+            "size": size}
 
 
 def _native(name: str, restype, *argtypes):
@@ -365,11 +368,11 @@ _count_page = _native("FPDFPage_CountObjects", _I, _P)
 _page_object = _native("FPDFPage_GetObject", _P, _P, _I)
 _count_form = _native("FPDFFormObj_CountObjects", _I, _P)
 _form_object = _native("FPDFFormObj_GetObject", _P, _P, ctypes.c_ulong)
-_object_type = _native("FPDFPageObj_GetType", _I, _P)
-_get_matrix = _native("FPDFPageObj_GetMatrix", _I, _P, _P)
-_draw_mode = _native("FPDFPath_GetDrawMode", _I, _P, _P, _P)
-_fill_color = _native("FPDFPageObj_GetFillColor", _I, _P, _P, _P, _P, _P)
-_count_segments = _native("FPDFPath_CountSegments", _I, _P)
+_object_type = _bare("FPDFPageObj_GetType")
+_get_matrix = _bare("FPDFPageObj_GetMatrix")
+_draw_mode = _bare("FPDFPath_GetDrawMode")
+_fill_color = _bare("FPDFPageObj_GetFillColor")
+_count_segments = _bare("FPDFPath_CountSegments")
 _segment = _bare("FPDFPath_GetPathSegment", _P)
 _segment_point = _bare("FPDFPathSegment_GetPoint")
 _segment_type = _bare("FPDFPathSegment_GetType")
@@ -383,24 +386,25 @@ class TooManyObjects(Exception):
 
 
 class _Scratch:
-    """ctypes out-parameters reused across calls, with their addresses."""
+    """ctypes out-parameters reused across calls, and their addresses for the bare calls."""
 
     def __init__(self):
         self.m = pdfium_c.FS_MATRIX()
-        self.m_at = ctypes.addressof(self.m)
+        self.m_p = ctypes.c_void_p(ctypes.addressof(self.m))
         self.ints = (ctypes.c_uint * 4)()
-        self.i_at = [ctypes.addressof(self.ints) + k * ctypes.sizeof(ctypes.c_uint) for k in range(4)]
+        self.i_p = [ctypes.c_void_p(ctypes.addressof(self.ints) + k * ctypes.sizeof(ctypes.c_uint))
+                    for k in range(4)]
         self.xy = (ctypes.c_float * 2)()
         self.x_p = ctypes.c_void_p(ctypes.addressof(self.xy))
         self.y_p = ctypes.c_void_p(ctypes.addressof(self.xy) + ctypes.sizeof(ctypes.c_float))
 
     def matrix(self, obj) -> _Matrix:
-        _get_matrix(obj, self.m_at)
+        _get_matrix(obj, self.m_p)
         m = self.m
         return (m.a, m.b, m.c, m.d, m.e, m.f)
 
     def color(self, obj, getter) -> Optional[tuple]:
-        if not getter(obj, *self.i_at):
+        if not getter(obj, *self.i_p):
             return None
         r, g, b, _ = self.ints
         return (r / 255, g / 255, b / 255)
@@ -420,7 +424,7 @@ def _walk(handle, count_of, object_at, outer: Optional[_Matrix], height: float, 
     if budget[0] < 0:
         raise TooManyObjects
     for i in range(n):
-        obj = object_at(handle, i)
+        obj = ctypes.c_void_p(object_at(handle, i))  # for the bare calls
         kind = _object_type(obj)
         if kind == _PATH:
             _path(obj, _mult(scratch.matrix(obj), outer), height, out, scratch)
@@ -442,7 +446,7 @@ def _image(m: _Matrix, height: float, out: PageObjects) -> None:
 
 def _path(obj, m: _Matrix, height: float, out: PageObjects, scratch: _Scratch) -> None:
     """A path object → pdfminer's lines, rectangles and curves (converter.paint_path's rules)."""
-    _draw_mode(obj, scratch.i_at[0], scratch.i_at[1])
+    _draw_mode(obj, scratch.i_p[0], scratch.i_p[1])
     fill_mode, stroke = scratch.ints[0], scratch.ints[1]
     if not stroke and not fill_mode:  # pdfminer paints no path ended by "n"
         return
@@ -450,11 +454,11 @@ def _path(obj, m: _Matrix, height: float, out: PageObjects, scratch: _Scratch) -
     paint = {"stroke": bool(stroke), "fill": fill_mode != 0,
              "non_stroking_color": scratch.color(obj, _fill_color) if fill_mode else None}
     a, b, c, d, e, f = m
-    xy, x_p, y_p, path_p = scratch.xy, scratch.x_p, scratch.y_p, ctypes.c_void_p(obj)
+    xy, x_p, y_p = scratch.xy, scratch.x_p, scratch.y_p
     ops: list = []  # (shape letter, point) per operator, as pdfminer sees the path
     pending_curve = 0
     for i in range(_count_segments(obj)):
-        seg = ctypes.c_void_p(_segment(path_p, i))
+        seg = ctypes.c_void_p(_segment(obj, i))
         _segment_point(seg, x_p, y_p)
         kind = _segment_type(seg)
         x, y = xy[0], xy[1]

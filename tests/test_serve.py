@@ -248,6 +248,26 @@ def test_tokens_are_filled_with_jieba_words(db):
         "四", "政府信息公开", "行政复议", "行政诉讼", "情况"]
 
 
+def test_index_tokens_cut_as_jieba_does():
+    """index_tokens cuts a paragraph from the DAG it builds anyway (segment._cut) instead of
+    letting jieba build it again: the words must be jieba's own, on every paragraph and cell of
+    the project's samples and on text that mixes scripts, spaces, digits and full-width forms."""
+    from extractor.readers import read
+    from extractor.segment import _cut, tokenizer
+
+    tk = tokenizer()
+    texts = ["", " ", "a b", "2024年政府信息公开", "ABC123 行政复议 x", "（一）主动公开\n第二行\r\n",
+             "e-mail: abc@x.cn，电话0517-1234", "＃全角 ＡＢＣ１２", "C++ & C# 50%", "政务公开 专栏"]
+    for path in sorted((Path(__file__).resolve().parents[1] / "corpus").glob("sample-*")):
+        if path.suffix == ".json":
+            continue
+        for b in read(path).blocks:
+            texts += [b.text] + ([c.text for c in b.table.cells] if b.table else [])
+    assert len(texts) > 600
+    for text in texts:
+        assert _cut(tk, text, tk.get_DAG(text)) == tk.lcut(text, HMM=False), text
+
+
 @pytest.mark.shared
 @pytest.mark.parametrize("term", SEARCH_TERMS)
 def test_fts_finds_what_like_finds(db, term):

@@ -5,13 +5,15 @@ lists and hashes the files, decides what to read (incremental by sha256 + versio
 writer (one transaction per report, so a killed client loses nothing stored) and shows the same
 progress bar and summary. Only the reading moves to the cluster:
 
-* Each file is read in a Dask task (`read_files_on_worker`; up to 4 files a task while many
-  are left, to spare the scheduler). The worker reads it from the path the client
+* Each file is read in a Dask task (`read_files_on_worker`; up to 8 files a task while many
+  are left: a worker holds only the task it runs, so each task costs it a round trip to the
+  scheduler, ~10 ms idle). The worker reads it from the path the client
   sees (the folder must be mounted at the same path on every node) or, with `ship_files`, from
   bytes the client sends.
 * Limits as in the built-in pool. Dask cannot stop a running task, so the task does not read the
-  file itself: it hands it to a child process of the worker (started once per worker thread and
-  kept, warm), which runs the built-in pool's worker loop (batch.serve_worker: RLIMIT_AS, warm-up).
+  file itself: it hands it to a child process of the worker (started once per worker thread as
+  soon as the cluster is there, `warm_readers`, and kept, warm), which runs the built-in pool's
+  worker loop (batch.serve_worker: RLIMIT_AS, warm-up).
   A child over the time limit is killed (超时); a child that dies mid-file is a crash: the file is
   read once more, in a fresh child, and a second crash stores it as error (进程崩溃).
 * A Dask worker that dies itself (node lost, killed by the system) is replaced by its nanny and
@@ -39,8 +41,15 @@ _STARTUP_TIMEOUT = 120.0  # a worker's child that is not ready after this long i
 _CONNECT_TIMEOUT = 60.0  # seconds to reach the scheduler and see a first worker
 _IN_FLIGHT_PER_THREAD = 3  # tasks queued per worker thread: the next file is always there
 _RESIZE_SECONDS = 10.0  # how often the client asks how many worker threads there are
-_CRASH_RETRIES = 1
-_MAX_GROUP = 4  # files per task at most  # a file whose reader dies is read once more, then stored as error
+_CRASH_RETRIES = 1  # a file whose reader dies is read once more, then stored as error
+_MAX_GROUP = 8  # files per task at most (each task costs a scheduler round trip: ~10 ms of a worker idle)
+# For local:N (workers started here, with this process's settings): the workers' own sampling
+# profiler (a stack walk of the running task every 10 ms), a 20 ms event-loop tick and a 0.5 s
+# system monitor cost each worker about 5 % of a core, time taken from reading; nobody looks at
+# them (no dashboard). On your own cluster, set the first there (docs/cluster.md).
+_LOCAL_CONFIG = {"distributed.worker.profile.enabled": False,
+                 "distributed.admin.tick.interval": "500ms",
+                 "distributed.admin.system-monitor.interval": "2s"}
 
 
 def _install_hint() -> str:
@@ -86,7 +95,8 @@ class ClusterEngine:
         # For local:N (its scheduler runs here): a task whose worker dies is rerun once, and a
         # worker holds only the task it runs, so a crash never counts against a bystander file.
         with dask.config.set({"distributed.scheduler.allowed-failures": _CRASH_RETRIES,
-                              "distributed.scheduler.worker-saturation": 1.0}):
+                              "distributed.scheduler.worker-saturation": 1.0,
+                              **(_LOCAL_CONFIG if self.local is not None else {})}):
             try:
                 if self.local is not None:
                     # No dashboard (a port may be taken); memory is capped per file (RLIMIT_AS in
@@ -102,6 +112,10 @@ class ClusterEngine:
                     cluster.close()
                 raise BatchError(f"无法连接到 Dask 集群 {self.address}：{type(e).__name__}: {e}") from e
         try:
+            try:  # the reading children warm up now, while the first tasks are submitted
+                client.run(warm_readers, runner.memory_mb, runner.extract_fn)
+            except Exception:  # noqa: BLE001 - a worker that cannot: its first task starts one, or says why
+                pass
             self.threads = sum(client.nthreads().values())
             runner.summary.workers = self.threads
             if not runner.summary.startup_seconds:
@@ -226,8 +240,55 @@ def _die_with_parent() -> None:
 
 # --------------------------------------------------------------------------- on the workers
 
-# One reading child per worker thread, kept between tasks (it starts warm once).
-_children: dict[int, "_Child"] = {}
+# The reading children of this worker process that no task is using, kept between tasks (each
+# starts warm once); a task takes one made with its settings, or starts one.
+_idle: list["_Child"] = []
+_idle_lock = threading.Lock()
+
+
+def warm_readers(memory_mb: Optional[int], extract_fn, dask_worker=None) -> int:
+    """Run on each worker as soon as the cluster is there (`client.run`): start one reading child
+    per worker thread, so that their warm-up (~1 s: jieba, the readers, the rules) overlaps the rest
+    of the start instead of delaying each worker's first file. Returns the children started.
+    (A worker that joins or is restarted later starts its child with its first task.)"""
+    import pickle
+
+    spec = (memory_mb, pickle.dumps(extract_fn))
+    n = max(1, int(getattr(getattr(dask_worker, "state", None), "nthreads", 1) or 1))
+    with _idle_lock:
+        n -= sum(1 for c in _idle if c.spec == spec and c.proc.poll() is None)
+    started = 0
+    for _ in range(n):
+        try:
+            child = _Child(memory_mb, extract_fn)
+        except OSError:  # the first task tries again and says why
+            break
+        child.spec = spec
+        _give_back(child)
+        started += 1
+    return started
+
+
+def _take_child(spec: tuple) -> Optional["_Child"]:
+    """An idle reading child with these settings (the others, and dead ones, are ended)."""
+    with _idle_lock:
+        found = None
+        for child in list(_idle):
+            if found is None and child.spec == spec and child.proc.poll() is None:
+                found = child
+                _idle.remove(child)
+        # A child made with other settings is of no use to this run's tasks.
+        stale = [c for c in _idle if c.spec != spec or c.proc.poll() is not None]
+        for c in stale:
+            _idle.remove(c)
+    for c in stale:
+        c.kill()
+    return found
+
+
+def _give_back(child: "_Child") -> None:
+    with _idle_lock:
+        _idle.append(child)
 
 
 class _Child:
@@ -290,19 +351,14 @@ def read_on_worker(path: str, name: str, data: Optional[bytes], extract_fn, time
 def _read_in_child(path: str, extract_fn, timeout: float, memory_mb: Optional[int]) -> tuple:
     import pickle
 
-    tid = threading.get_ident()
-    child = _children.get(tid)
     spec = (memory_mb, pickle.dumps(extract_fn))  # compared as bytes: a partial has no __eq__
-    if child is not None and (child.proc.poll() is not None or child.spec != spec):
-        child.kill()  # exited between files (recycled), or other settings: a fresh one
-        child = None
+    child = _take_child(spec)
     if child is None:
         try:
             child = _Child(memory_mb, extract_fn)
         except OSError as e:
             return ("nostart", socket.gethostname(), f"{type(e).__name__}: {e}")
         child.spec = spec
-        _children[tid] = child
     if not child.ready:
         try:
             if not child.conn.poll(_STARTUP_TIMEOUT):
@@ -311,23 +367,21 @@ def _read_in_child(path: str, extract_fn, timeout: float, memory_mb: Optional[in
             child.ready = True
         except (EOFError, OSError):
             child.kill()
-            del _children[tid]
             return ("nostart", socket.gethostname(), f"退出码 {child.proc.returncode}")
     try:
         child.conn.send((0, path))
         if not child.conn.poll(timeout):
             child.kill()
-            del _children[tid]
             return ("timeout",)
         msg = child.conn.recv()
     except (EOFError, OSError):  # died mid-file
         child.kill()
-        del _children[tid]
         return ("crash", child.proc.returncode)
     kind, _, report, peak, recycle, elapsed = msg
     if recycle:  # over half its memory limit, or out of memory: it exits; the next file gets a fresh one
         child.kill()
-        del _children[tid]
+    else:
+        _give_back(child)
     if kind == "oom":
         return ("oom",)
     return ("done", report, elapsed, peak)
@@ -338,7 +392,9 @@ def _child_main(fd: int) -> None:
 
     conn = Connection(fd)
     memory_mb, extract_fn = conn.recv()
-    serve_worker(conn, memory_mb, extract_fn)
+    # A reader here forks nothing that could share the section model: it loads it when a
+    # document first needs it (headings that do not settle the sections), not for every reader.
+    serve_worker(conn, memory_mb, extract_fn, model=False)
 
 
 if __name__ == "__main__":

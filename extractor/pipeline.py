@@ -118,9 +118,12 @@ def extract(path: str | Path, checks: bool = True, config: dict | None = None) -
     return report
 
 
-def warm_up() -> None:
+def warm_up(model: bool = True) -> None:
     """Load once what every report needs (readers, rules, jieba with its dictionary, the section
-    classifier, the check catalog), so a batch worker's first file costs no more than the others."""
+    classifier, the check catalog), so a batch worker's first file costs no more than the others.
+    model=False leaves the section classifier (spaCy: ~0.7 s) to the first document whose
+    headings do not settle its sections: for a process that reads alone instead of forking
+    workers that share it (a cluster worker's reader), where many runs never need it."""
     from .checks.engine import load_catalog
     from .readers import docx, html, pdf, text  # noqa: F401
     from .resources import load_rules, rule_files
@@ -132,4 +135,5 @@ def warm_up() -> None:
         load_rules(name)
     load_catalog()
     tokenizer()
-    get_model()
+    if model:
+        get_model()

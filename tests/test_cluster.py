@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -192,3 +193,20 @@ def test_a_worker_killed_by_one_file_of_a_group_costs_only_that_file(tmp_path):
     assert rows["kill-always.html"][0] == "error" and "进程崩溃" in rows["kill-always.html"][1]
     assert {st for n, (st, _) in rows.items() if n != "kill-always.html"} == {"ok"}
     assert [f[0] for f in s.failures] == [str(folder / "kill-always.html")]
+
+
+def test_readers_are_started_warm_before_the_first_task_and_kept():
+    """warm_readers (run on every worker when the cluster is there) starts one reading child per
+    worker thread; a task then reads with it instead of starting one, and gives it back."""
+    from extractor.cluster import read_on_worker, warm_readers
+
+    memory_mb = 2999  # settings no other test's reader has
+    assert warm_readers(memory_mb, None) == 1
+    assert warm_readers(memory_mb, None) == 0  # one per thread is there already
+    out = read_on_worker(str(CORPUS / HTML), HTML, None, None, 120.0, memory_mb)
+    assert out[0] == "done" and out[1].status == "ok"
+    # The task used that child and gave it back (alive): a worker of two threads lacks just one.
+    two = SimpleNamespace(state=SimpleNamespace(nthreads=2))
+    assert warm_readers(memory_mb, None, dask_worker=two) == 1
+    assert warm_readers(memory_mb, None, dask_worker=two) == 0
+    assert read_on_worker(str(CORPUS / HTML), HTML, None, None, 120.0, memory_mb)[0] == "done"

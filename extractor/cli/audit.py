@@ -38,8 +38,10 @@ def audit(
     检查设置（--select、--ignore、xxgk.toml）改变后，未改变的文件也会重新检查。
 
     退出码：0 全部成功；1 有文件未能审核或没有找到报告文件；2 用法错误（文件夹不存在、选项或设置无效）。"""
-    from ..batch import BatchError, UsageError, audit_folder, print_summary
+    from ..batch import BatchError, UsageError, audit_folder, print_summary, start_fork_server
 
+    if workers != 0 and not cluster:  # the pool's fork server warms up while the settings are read
+        start_fork_server()
     config = check_settings(select, ignore, config_file, pdf_engine)
     out = console()
     try:

@@ -21,11 +21,13 @@ import json
 import math
 import re
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional, Sequence
 
 from ..report import SECTION_LABELS
 from ..resources import model_dir
+from ..segment import tokenizer
 from ..template.normalize import squash
 
 MODEL_DIR = model_dir("sections")  # the committed model, shipped inside the package
@@ -69,12 +71,10 @@ def prepare(text: str) -> str:
 
 def build_nlp():
     """A blank Chinese pipeline with the jieba segmenter and an untrained BOW textcat."""
-    from ..segment import tokenizer
-
-    tokenizer()  # sets jieba's log level before spaCy initialises jieba: nothing is printed
     import spacy
 
-    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    with _project_jieba():
+        nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     _attach(nlp)
     nlp.add_pipe("textcat", config={"model": {
         "@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": True, "ngram_size": NGRAM,
@@ -94,10 +94,25 @@ class _Jieba:
         return self.tk.cut(text, cut_all=cut_all, HMM=False)
 
 
+@contextmanager
+def _project_jieba():
+    """While a pipeline is made: spaCy's ChineseTokenizer gets the project's tokenizer instead of
+    initialising jieba's global one (`try_jieba_import` segments a word to load it), which would
+    load a second copy of jieba's dictionary (~0.7 s and ~100 MB per process) only to be replaced
+    by `_attach`."""
+    import spacy.lang.zh as zh
+
+    seg = _Jieba(tokenizer())
+    saved = zh.try_jieba_import
+    zh.try_jieba_import = lambda: seg
+    try:
+        yield
+    finally:
+        zh.try_jieba_import = saved
+
+
 def _attach(nlp) -> None:
     """Segment with the project's jieba tokenizer instead of jieba's global one."""
-    from ..segment import tokenizer
-
     nlp.tokenizer.jieba_seg = _Jieba(tokenizer())
 
 
@@ -133,12 +148,10 @@ class SectionClassifier:
 
 
 def load(path: Path = MODEL_DIR) -> SectionClassifier:
-    from ..segment import tokenizer
-
-    tokenizer()
     import spacy
 
-    nlp = spacy.load(path)
+    with _project_jieba():
+        nlp = spacy.load(path)
     _attach(nlp)
     return SectionClassifier(nlp)
 

@@ -352,6 +352,29 @@ def test_grid_cut_by_the_page_break_and_bold_strokes():
     assert len(grid.cells) == 9
 
 
+def test_digit_squeezed_into_a_row_is_no_ruling():
+    """A 100-dpi scan rendered at 150: blurred 5-px rulings 24 px apart and a "1" 15 px tall
+    whose ends come within 3 px of them. It is no column ruling (it would split its row's
+    cells); a stroke filling a row from ruling to ruling is one (a row split in two only there,
+    as at the foot of a page where the table goes on overleaf)."""
+    cv2 = _cv2()
+    img = _canvas()
+    xs, ys = [100, 300, 450, 600], [100, 124, 148, 172]
+    for y in ys:
+        img[y - 2:y + 3, xs[0]:xs[-1] + 1] = 0
+    for x in xs:
+        img[ys[0] - 2:ys[-1] + 3, x:x + 2] = 0
+    img[ys[1] + 5:ys[1] + 20, 520:522] = 0  # the "1" in row 1, column 2
+    img[ys[2] - 2:ys[3] + 3, 200:202] = 0  # row 2 split at x = 200
+    (grid,) = _grids(img)
+    assert [round(x) for x in grid.xs] == [100, 200, 300, 450, 600]
+    assert len(grid.ys) == 4
+    # Rows 0 and 1: columns 0 and 1 merged over x = 200; row 2 split there.
+    assert sorted(_spans(grid)) == sorted([(0, 0, 1, 2), (0, 2, 1, 1), (0, 3, 1, 1),
+                                           (1, 0, 1, 2), (1, 2, 1, 1), (1, 3, 1, 1),
+                                           (2, 0, 1, 1), (2, 1, 1, 1), (2, 2, 1, 1), (2, 3, 1, 1)])
+
+
 # ---- downgrade_low_confidence (hand-built reports, no OCR) ---------------------------------
 
 

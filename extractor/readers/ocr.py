@@ -5,16 +5,19 @@ pdfplumber), turned upright if it was scanned sideways or upside down (`orientat
 direction of its text lines, then rapidocr's 0°/180° classifier), levelled if it was scanned
 askew (the slope of its long rulings), and read by RapidOCR (detection + recognition, one
 inference thread) with the ONNX models packaged in its wheel: every model path is given and
-rapidocr's downloader is disabled, so nothing is ever fetched. Recognition reads the short
+rapidocr's downloader is disabled, so nothing is ever fetched. Detection sees only the page's
+printed bands, not its margins and blank stretches (`_detect`); recognition reads the short
 crops of a table's cells side by side in strips instead of padding each to rapidocr's minimum
-width (`_recognize`): a page costs about half of rapidocr's own full-page call
-(bench/ocr.py).
+width (`_recognize`), and reads one alone again only when the strip left it unsure: a page
+costs under half of rapidocr's own full-page call (bench/ocr.py).
 
 Tables come from the page's ruling lines, found with OpenCV: marks darker than the paper around
 them, opened with long horizontal and vertical kernels. A short vertical run is a ruling only if
-it joins two horizontal rulings and is no stroke of an OCR text box (in a tight table the "1" of
-a number or the left stroke of 行 nearly touches the rulings), and a ruling's end that runs into
-a character is cut off. The distinct ruling positions of a table give its grid; a grid boundary
+it joins two horizontal rulings, is no stroke of an OCR text box (in a tight table the "1" of
+a number or the left stroke of 行 nearly touches the rulings), and either lines up with a long
+ruling or fills its row (a "1" the detector missed is about 0.6 of the row's height, however
+close a 100-dpi scan's blur brings it to the rulings); a ruling's end that runs into a character
+is cut off. The distinct ruling positions of a table give its grid; a grid boundary
 that is not drawn merges the cells on either side (merged cells and their spans). A table cut
 by the page break has no ruling at the cut: its verticals end there, and that end closes it.
 
@@ -22,8 +25,8 @@ The text boxes (as `Word`s) and the grids go to the layout stage the text-PDF re
 (readers/layout.py, with OCR_SETTINGS): it puts each box into the cell holding its centre (a box
 over a drawn ruling is split by its characters), groups the boxes outside tables into lines and
 paragraphs, and joins tables continued on the next page. What this reader adds is how a cell is
-read: a cell with print that no box covers is read again on its own; a lone "1" that leans is a
-"/", a lone 一/丨 that stands is a "1".
+read: a cell with print that no box covers, or with a box over two of its lines, is read again
+on its own; a lone "1" that leans is a "/", a lone 一/丨 that stands is a "1".
 
 Every OCR'd cell carries `confidence`: the lowest score of the boxes in it; print that could not
 be read leaves 0, and a value inferred from a look-alike character at most 0.5. Paragraphs and
@@ -59,6 +62,7 @@ _H_LONG = 100  # a horizontal run this long is a ruling even if no vertical ruli
 _MAX_THICK = 10  # a ruling is at most this thick (thicker runs are fills or glyph blobs)
 _CLEAR = 3  # a ruling inside a text box has this many blank pixels on either side
 _TOUCH = 3  # a vertical ruling's ends lie within this of a horizontal ruling
+_ROW_SPAN = 0.75  # a short vertical ruling spans this share of its row (rulings' centre lines)
 _CLUSTER = 6  # rulings closer than this are the same grid line
 _OPEN_EDGE = 8  # rulings running this far past the outermost crossing ruling: an open edge
 _MIN_DRAWN = 0.6  # a grid boundary is drawn where this share of it is ruled
@@ -70,6 +74,8 @@ _UNREAD_PIXELS = 25  # printed pixels outside every text box of a cell: somethin
 _INSET = 3  # cell contents start this far inside the rulings (erased ±2 px around them)
 _MAX_REREAD = 40  # ink taller than this in a cell is more than one line: not re-read alone
 
+_DET_MARGIN = 32  # paper around the printed bands given to the detector (in its pixels)
+_DET_GAP = 96  # blank rows (in the detector's pixels) that end a band
 _STRIP_WIDTH = 960  # short text crops are recognised side by side in strips this wide
 _STRIP_GAP = 32  # grey pixels between them (and before the first)
 _TALL = 1.5  # a crop this many times the page's median crop height is not put in a strip
@@ -78,6 +84,13 @@ _TALL = 1.5  # a crop this many times the page's median crop height is not put i
 _PACK = 0.5
 _SURE = 0.99  # a crop read in a strip with a lower score is read again alone
 _SURE_CJK = 0.999  # … and one with Chinese characters read with a lower score
+# … but a number (a cell's "0", most crops of a table) only below this: its strip score is a
+# little lower than alone (the neighbours' grey), not its digits — of the 1858 short crops of
+# the real and synthetic reports' scans, every number read in a strip at ≥ 0.9 read the same
+# alone; re-reading them cost a third of recognition. A lower score is one the checks distrust
+# (checks/ocr_confidence.py THRESHOLD, 0.9): such a number is read again alone.
+_SURE_NUMBER = 0.9
+_NUMBER = re.compile(r"[0-9]+")
 _SIDEWAYS = 2.0  # text lines running down the page this many times those across: turned 90°
 _ORIENT_LINES = 8  # text lines the angle classifier looks at for upright or upside down
 
@@ -260,18 +273,23 @@ def read_image(img, number: int, width: float, height: float, engine=None) -> Pa
     ink[cv2.dilate(ruled, np.ones((5, 5), np.uint8)) > 0] = 0
     ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # scanner speckle
 
+    heights = sorted(b.bottom - b.top for b in boxes)
+    line = heights[len(heights) // 2] if heights else 0.0
+
     def read_cell(rect: tuple, parts: list[Word]) -> tuple[str, float]:
         """A cell's text and confidence from its boxes, re-reading print they miss."""
         text = _cell_text(parts)
         if parts:
             conf = min(b.score for b in parts)
-            if _uncovered(ink, parts, *rect) >= _UNREAD_PIXELS:
-                # Print that no box covers (a line squeezed against a ruling): read the cell
+            unread = _uncovered(ink, parts, *rect) >= _UNREAD_PIXELS
+            if unread or any(b.bottom - b.top > _TALL * line for b in parts):
+                # Print that no box covers (a line squeezed against a ruling), or one box over
+                # two lines of a narrow cell (recognition reads one line of it): read the cell
                 # alone; keep that reading only if it extends the first one.
                 more, more_conf = _reread_cell(engine, gray, *rect)
                 if len(_squash(more)) > len(_squash(text)) and _squash(text) in _squash(more):
                     text, conf = more, more_conf
-                else:
+                elif unread:
                     conf = min(conf, _GUESSED)
         elif _has_ink(ink, *rect):
             # Printed but not detected (a lone small digit, say): read the cell alone, then its
@@ -298,19 +316,74 @@ def _ocr(engine, img) -> list[Word]:
     _recognize does it. Kept as rapidocr keeps them (text, score ≥ its text_score); a box's
     characters (to split it at a ruling) are placed by rapidocr when the layout asks for them."""
     img = engine.load_img(img)  # three channels, as rapidocr reads any image
-    # Every switch given on every call: rapidocr keeps the last call's switches.
-    det = engine(img, use_det=True, use_cls=False, use_rec=False, return_word_box=False)
-    if getattr(det, "boxes", None) is None or not len(det.boxes):
+    quads = _detect(engine, img)
+    if quads is None:
+        # Every switch given on every call: rapidocr keeps the last call's switches.
+        det = engine(img, use_det=True, use_cls=False, use_rec=False, return_word_box=False)
+        quads = getattr(det, "boxes", None)
+    if quads is None or not len(quads):
         return []
-    crops = engine.crop_text_regions(img, det.boxes)
+    crops = engine.crop_text_regions(img, quads)
     out = []
-    for quad, crop, (text, score, info) in zip(det.boxes, crops, _recognize(engine, crops)):
+    for quad, crop, (text, score, info) in zip(quads, crops, _recognize(engine, crops)):
         if not text.strip() or score < engine.text_score:
             continue
         xs_, ys_ = [float(p[0]) for p in quad], [float(p[1]) for p in quad]
         out.append(Word(text, min(xs_), min(ys_), max(xs_), max(ys_), score=float(score),
                         parts=partial(_characters, engine, crop, quad, text, score, info)))
     return out
+
+
+def _detect(engine, img):
+    """rapidocr's text detection on the printed bands of the page only: the page is scaled as
+    the detector scales it, each band of rows with print (with _DET_MARGIN of paper around it,
+    on the network's 32-pixel grid) goes through the network as an image of its own, and the
+    outputs are put into an empty output for the whole page, which rapidocr's post-processing
+    turns into boxes in page pixels. The margins and blank stretches of a page (a fifth to two
+    thirds of it) cost nothing. The network sees a band a little differently from the whole
+    page (its boxes move by a few pixels, and may join two lines of a narrow cell: read_image
+    reads such a cell again). None where rapidocr would first resize or pad the image itself
+    (then it detects as usual)."""
+    import cv2
+    import numpy as np
+
+    h, w = img.shape[:2]
+    g = engine.cfg.Global
+    if (max(h, w) > g.max_side_len or min(h, w) < g.min_side_len or h <= g.min_height
+            or (g.width_height_ratio != -1 and w / h > g.width_height_ratio)):
+        return None
+    det = engine._load_det_model()
+    pre = det.get_preprocess()
+    small = pre.resize(img)
+    if small is None:
+        return None
+    rh, rw = small.shape[:2]
+    printed = _binary(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)) > 0
+    rows = np.flatnonzero(printed.any(axis=1))
+    cols = np.flatnonzero(printed.any(axis=0))
+    if not rows.size:
+        return np.zeros((0, 4, 2), np.float32)
+    grid = 32  # the network's stride: a band starting on it keeps the page's pixel grid
+
+    def snap(lo: int, hi: int, n: int) -> tuple[int, int]:
+        return (max(0, (lo - _DET_MARGIN) // grid * grid),
+                min(n, -(-(hi + 1 + _DET_MARGIN) // grid) * grid))
+
+    x0, x1 = snap(int(cols[0]), int(cols[-1]), rw)
+    bands = []
+    start = prev = int(rows[0])
+    for y in rows[1:]:
+        if y - prev > _DET_GAP:
+            bands.append(snap(start, prev, rh))
+            start = int(y)
+        prev = int(y)
+    bands.append(snap(start, prev, rh))
+    pred = np.zeros((1, 1, rh, rw), np.float32)
+    for y0, y1 in bands:
+        part = pre.permute(pre.normalize(small[y0:y1, x0:x1]))[None].astype(np.float32)
+        pred[:, :, y0:y1, x0:x1] = det.session(part)
+    boxes, _scores = det.postprocess_op(pred, (h, w))
+    return det.sorted_boxes(boxes) if len(boxes) else np.zeros((0, 4, 2), np.float32)
 
 
 def _characters(engine, crop, quad, text: str, score: float, info) -> list[Word]:
@@ -371,7 +444,11 @@ def _recognize(engine, crops: list) -> list[tuple]:
         # it, and keep that. Chinese text (a few labels) must be surer than numbers (most of
         # the strips): a label's small "、" can go missing beside the neighbours' grey.
         text, score = results[i][:2]
-        if score < _SURE or (score < _SURE_CJK and _HAS_CJK.search(text)):
+        if _NUMBER.fullmatch(text):
+            again = score < _SURE_NUMBER
+        else:
+            again = score < _SURE or (score < _SURE_CJK and _HAS_CJK.search(text))
+        if again:
             one = rec(TextRecInput(img=[crops[i]], return_word_box=True))
             results[i] = (one.txts[0], one.scores[0], one.word_results[0])
     return results
@@ -554,12 +631,29 @@ def _rulings(bw, boxes: list | None = None):
     def in_text(x: float, y0: float, y1: float) -> bool:
         return any(b.top < y1 and b.bottom > y0 and _in_glyph(bw, b, x, y0, y1) for b in boxes or ())
 
-    accepted = []
+    def centre(x: float, y: float) -> float:  # of the horizontal ruling at (x, y)
+        return next(yc for yc, x0, x1, t, b, _i in hs
+                    if t - _TOUCH <= y <= b + _TOUCH and x0 - _TOUCH <= x <= x1 + _TOUCH)
+
+    accepted, short = [], []
     for x, a, b in _vertical_runs(vmask):
         a, b = _trim(bw, x, a, b, boxes or ())
         if b - a + 1 < _V_KERNEL:
             continue
-        if b - a + 1 >= _V_LONG or (touches(x, a) and touches(x, b) and not in_text(x, a, b)):
+        if b - a + 1 >= _V_LONG:
+            accepted.append((x, a, b))
+        elif touches(x, a) and touches(x, b) and not in_text(x, a, b):
+            short.append((x, a, b))
+    # A short run between two rulings is a ruling if it lines up with a long one nearby (a
+    # column boundary broken where text touches it) or fills the row from ruling to ruling (a
+    # row split in two, at the foot of a page). A digit squeezed into a row is neither: "1" is
+    # about 0.6 of the row's height at any resolution, however close blur brings it to the
+    # rulings at 100 dpi (an undetected "1" taken for a ruling lost a whole row of table 三).
+    longs = list(accepted)
+    for x, a, b in short:
+        if (b - a + 1 >= _ROW_SPAN * (centre(x, b) - centre(x, a))
+                or any(abs(x - lx) <= _CLUSTER and la - _V_LONG <= b and lb + _V_LONG >= a
+                       for lx, la, lb in longs)):
             accepted.append((x, a, b))
     vs = []
     vruled = np.zeros_like(bw)

@@ -72,15 +72,8 @@ def build_corpus(n: int, seed: int, out: Path, chunk: int = 40) -> Path:
         json_path.rename(out / "gold" / json_path.name)
 
     def convert() -> None:
-        with tempfile.TemporaryDirectory(prefix="xxgk-bench-pdf-") as tmp:
-            sources = []
-            for data, gold in pending:
-                src = Path(tmp) / (Path(gold["document"]).stem + ".docx")
-                src.write_bytes(data)
-                sources.append(src)
-            for pdf, (_, gold) in zip(samplegen.docx_to_pdf(sources, Path(tmp)), pending):
-                data = pdf.read_bytes()
-                write(data, samplegen.finish_pdf_gold(gold, data))
+        for data, gold in samplegen.as_pdfs(pending):
+            write(data, gold)
         pending.clear()
 
     for i in range(n):

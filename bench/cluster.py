@@ -49,16 +49,8 @@ def build(n: int, seed: int, out: Path, formats: tuple[str, ...]) -> Path:
             pdfs.append((data, gold))
             continue
         samplegen.write_report(out, data, gold)
-    if pdfs:
-        with tempfile.TemporaryDirectory(prefix="xxgk-bench-pdf-") as tmp:
-            sources = []
-            for data, gold in pdfs:
-                src = Path(tmp) / (Path(gold["document"]).stem + ".docx")
-                src.write_bytes(data)
-                sources.append(src)
-            for pdf, (_, gold) in zip(samplegen.docx_to_pdf(sources, Path(tmp)), pdfs):
-                data = pdf.read_bytes()
-                samplegen.write_report(out, data, samplegen.finish_pdf_gold(gold, data))
+    for data, gold in samplegen.as_pdfs(pdfs):
+        samplegen.write_report(out, data, gold)
     for j in out.glob("*.json"):  # gold labels: not needed here, and not report files
         j.unlink()
     done.write_text(f"{n} {seed}\n")

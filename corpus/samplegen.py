@@ -991,23 +991,36 @@ def write_report(outdir: Path, data: bytes, gold: dict) -> Path:
     return path
 
 
+def as_pdfs(reports: list[tuple[bytes, dict]]) -> list[tuple[bytes, dict]]:
+    """(DOCX bytes, gold) → (PDF bytes, gold with the PDF's sha256 and section pages), all printed
+    by one soffice run."""
+    if not reports:
+        return []
+    out = []
+    with tempfile.TemporaryDirectory(prefix="xxgk-pdf-") as tmp:
+        sources = []
+        for data, gold in reports:
+            src = Path(tmp) / (Path(gold["document"]).stem + ".docx")
+            src.write_bytes(data)
+            sources.append(src)
+        for pdf, (_, gold) in zip(docx_to_pdf(sources, Path(tmp)), reports):
+            data = pdf.read_bytes()
+            out.append((data, finish_pdf_gold(gold, data)))
+    return out
+
+
 def generate_bulk(n: int, outdir: Path | str, seed: int = 0, **kw) -> list[dict]:
     """Write n varied reports with golds into outdir; PDFs are converted in a single soffice run."""
     outdir = Path(outdir)
     golds, pending = [], []
-    with tempfile.TemporaryDirectory(prefix="xxgk-bulk-") as tmp:
-        for i in range(n):
-            spec = random_spec(i, seed, **kw)
-            data, gold = make_report(spec, pdf=False)
-            if spec["format"] == "pdf":
-                src = Path(tmp) / f"{spec['stem']}.docx"
-                src.write_bytes(data)
-                pending.append((src, gold))
-            else:
-                write_report(outdir, data, gold)
-            golds.append(gold)
-        if pending:
-            for pdf, (_, gold) in zip(docx_to_pdf([s for s, _ in pending], Path(tmp)), pending):
-                data = pdf.read_bytes()
-                write_report(outdir, data, finish_pdf_gold(gold, data))
+    for i in range(n):
+        spec = random_spec(i, seed, **kw)
+        data, gold = make_report(spec, pdf=False)
+        if spec["format"] == "pdf":
+            pending.append((data, gold))
+        else:
+            write_report(outdir, data, gold)
+        golds.append(gold)
+    for data, gold in as_pdfs(pending):
+        write_report(outdir, data, gold)
     return golds

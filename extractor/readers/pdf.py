@@ -1,9 +1,10 @@
 """PDF reader: text PDFs (WPS, LibreOffice and Word exports) → Document.
 
-Per page, one `extract_words()` and one `find_tables()` call; everything else is geometry on
-their output. This module turns them into the layout stage's inputs (layout.py, shared with the
-OCR reader): pdfplumber's words become `Word`s, and each table's cell rectangles a `Grid`, its
-rows and columns the distinct ruling coordinates. The layout stage places the words into the
+Per page, its printed objects from one of two sources (pdfobjects.py: pdfium by default,
+pdfplumber for what pdfium cannot read exactly), then their words and their ruled tables; everything
+else is geometry on those. This module turns them into the layout stage's inputs (layout.py,
+shared with the OCR reader): the words become `Word`s, and each table's cell rectangles a `Grid`,
+its rows and columns the distinct ruling coordinates. The layout stage places the words into the
 cells, groups the rest into lines and paragraphs, and joins tables continued over a page break.
 """
 from __future__ import annotations
@@ -152,8 +153,6 @@ class _Source:
         try:
             page = _upright(self.plumber, page)
             return from_plumber(page, number)
-        except ReadError:
-            raise
         except Exception as exc:  # pdfminer raises many unrelated types on broken files
             raise ReadError("error", f"无法读取PDF文件 {self.name}：第{number}页已损坏或不完整{_why(exc)}") from exc
 

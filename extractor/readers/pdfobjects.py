@@ -234,9 +234,10 @@ def pdfium_page(page, number: int, limit: int) -> Optional[PageObjects]:
 _FONT_BUF = ctypes.create_string_buffer(512)
 
 # A character's box, for both sources: its advance across, and the ideographic em box up and down
-# (0.88 of the size above the baseline, 0.12 below), its size to a thousandth of a point. pdfminer takes the descent from the font
-# descriptor, which Chromium and Cairo write as 0 and pdfium replaces with the font program's,
-# so the same character sat up to a fifth of its size apart in the two; the em box is neither.
+# (0.88 of the size above the baseline, 0.12 below), its size to a thousandth of a point.
+# pdfminer takes the descent from the font descriptor, which Chromium and Cairo write as 0 and
+# pdfium replaces with the font program's, so the same character sat up to a fifth of its size
+# apart in the two; the em box is neither.
 EM_ASCENT = 0.88
 
 

@@ -82,6 +82,10 @@ _TALL = 1.5  # a crop this many times the page's median crop height is not put i
 # Nor one longer than this share of rapidocr's minimum width: a label of five or six characters
 # reads as rapidocr reads it (padded, alone), and most of the saving is in the cells' numbers.
 _PACK = 0.5
+# A line of text longer than this many of its heights is read at _LINE_HEIGHT on paper up to the
+# recogniser's 48 (see _on_paper); shorter ones as rapidocr reads them.
+_LONG_LINE = 10.0
+_LINE_HEIGHT = 36
 _SURE = 0.99  # a crop read in a strip with a lower score is read again alone
 _SURE_CJK = 0.999  # … and one with Chinese characters read with a lower score
 # … but a number (a cell's "0", most crops of a table) only below this: its strip score is a
@@ -425,6 +429,8 @@ def _recognize(engine, crops: list) -> list[tuple]:
         if height * ratio < _PACK * min_width and crop.shape[0] <= _TALL * line:
             short.append((i, ratio))
             continue
+        if ratio >= _LONG_LINE and crop.shape[0] <= _TALL * line:
+            crop = _on_paper(crop, height)
         one = rec(TextRecInput(img=[crop], return_word_box=True))
         results[i] = (one.txts[0], one.scores[0], one.word_results[0])
     strip, placed, x = [], [], _STRIP_GAP
@@ -452,6 +458,25 @@ def _recognize(engine, crops: list) -> list[tuple]:
             one = rec(TextRecInput(img=[crops[i]], return_word_box=True))
             results[i] = (one.txts[0], one.scores[0], one.word_results[0])
     return results
+
+
+def _on_paper(crop, height: int):
+    """A line's crop scaled to _LINE_HEIGHT and centred on its own paper, `height` high: the
+    recogniser costs in proportion to the width it reads, and a long line at 3/4 of the usual
+    scale reads as well (on the real, synthetic and sample reports' scans, the characters of
+    998 long lines had 97 edits against their text layer either way) at 3/4 of the cost. The
+    width is the crop's, scaled: the characters' columns still place them on the crop. Not for
+    short crops: a cell's number read smaller comes out wrong more often."""
+    import cv2
+    import numpy as np
+
+    h, w = crop.shape[:2]
+    small = cv2.resize(crop, (max(1, round(w * _LINE_HEIGHT / h)), _LINE_HEIGHT),
+                       interpolation=cv2.INTER_AREA)
+    paper = np.median(np.concatenate([crop[0], crop[-1]]), axis=0)  # the rows above and below the text
+    top = (height - _LINE_HEIGHT) // 2
+    return cv2.copyMakeBorder(small, top, height - _LINE_HEIGHT - top, 0, 0, cv2.BORDER_CONSTANT,
+                              value=[float(v) for v in np.atleast_1d(paper)])
 
 
 def _read_strip(rec, strip: list, placed: list, results: list) -> None:

@@ -164,3 +164,81 @@ def test_corrupt_part_data(tmp_path):
     with pytest.raises(ReadError) as e:
         reader.read(path)
     assert e.value.status == "error" and "built.docx" in e.value.message
+
+
+def _lay_out_in_table(src: Path, dst: Path, navigation: bool) -> Path:
+    """The DOCX with its whole body moved into a table cell: a one-cell frame around the report
+    or, with `navigation`, the right cell of a row whose left cell holds a site's menu."""
+    from lxml import etree
+
+    w = reader.W
+    with zipfile.ZipFile(src) as z:
+        root = etree.fromstring(z.read("word/document.xml"))
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    body = root.find(w + "body")
+    content = [k for k in body if k.tag != w + "sectPr"]
+    table = etree.Element(w + "tbl")
+    grid = etree.SubElement(table, w + "tblGrid")
+    row = etree.SubElement(table, w + "tr")
+    if navigation:
+        etree.SubElement(grid, w + "gridCol").set(w + "w", "1500")
+        menu = etree.SubElement(etree.SubElement(row, w + "tc"), w + "p")
+        etree.SubElement(etree.SubElement(menu, w + "r"), w + "t").text = "政务公开"
+    etree.SubElement(grid, w + "gridCol").set(w + "w", "8000")
+    cell = etree.SubElement(row, w + "tc")
+    for k in content:
+        cell.append(k)
+    body.insert(0, table)
+    parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return dst
+
+
+def _docx_golds() -> list:
+    from conftest import gold_documents, sample_documents
+    hard = sorted((CORPUS / "hard").glob("*.json"))
+    pairs = sample_documents() + gold_documents() + [(g, g.with_suffix(".docx")) for g in hard]
+    return [pytest.param(g, d, id=g.stem) for g, d in pairs if d.suffix == ".docx" and d.exists()]
+
+
+@pytest.mark.parametrize("navigation", [False, True], ids=["frame", "beside-navigation"])
+@pytest.mark.parametrize("gold_path,doc", _docx_golds())
+def test_report_laid_out_in_a_table_reads_the_same(tmp_path, gold_path, doc, navigation):
+    """A report whose body sits in a layout table (a frame around it, a menu beside it) reads
+    its own paragraphs and tables as if they stood in the body."""
+    from extractor.pipeline import extract
+
+    if CORPUS in doc.parents:
+        from conftest import need_shared
+        need_shared()
+    changed = reader.read(_lay_out_in_table(doc, tmp_path / doc.name, navigation))
+    before = reader.read(doc)
+    assert [t.text_rows() for t in changed.tables] == [t.text_rows() for t in before.tables]
+    assert [b.text for b in changed.paragraphs] == (["政务公开"] if navigation else []) + [
+        b.text for b in before.paragraphs]
+    g = json.loads(gold_path.read_text(encoding="utf-8"))
+    report = extract(tmp_path / doc.name, checks=False)
+    have = {k: c.value for k, c in report.cells.items()}
+    wrong = {k: (v, have.get(k, "<missing>")) for k, v in g["cells"].items() if have.get(k, "<missing>") != v}
+    assert not wrong, f"{len(wrong)} cells differ: {dict(list(wrong.items())[:6])}"
+    assert [s.key for s in report.sections] == [s["key"] for s in g["sections"]]
+    assert (report.status, report.report_year, report.template) == ("ok", g["report_year"], g["template"])
+
+
+def test_one_column_table_is_a_box_of_paragraphs_and_data_tables_stay_tables(tmp_path):
+    d = docx.Document()
+    box = d.add_table(rows=2, cols=1)
+    box.cell(0, 0).text = "一、总体情况"
+    box.cell(1, 0).text = "本机关全年主动公开政府信息。"
+    data = d.add_table(rows=2, cols=2)
+    for r in range(2):
+        for c in range(2):
+            data.cell(r, c).text = f"{r}{c}"
+    path = tmp_path / "box.docx"
+    d.save(path)
+    doc = reader.read(path)
+    assert [b.kind for b in doc.blocks] == ["paragraph", "paragraph", "table"]
+    assert [b.text for b in doc.paragraphs] == ["一、总体情况", "本机关全年主动公开政府信息。"]
+    assert doc.tables[0].text_rows() == [["00", "01"], ["10", "11"]]

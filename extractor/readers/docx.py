@@ -21,6 +21,7 @@ from docx.styles.style import StyleFactory
 from lxml import etree
 
 from ..document import Block, Cell, Document, ReadError, Table
+from ..sections.rules import numbered_section
 from . import images
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -57,7 +58,7 @@ def read(path) -> Document:
 
     blocks: list = []  # Blocks, and Pictures that images.py reads (tables pasted as pictures)
     merge_warnings: list[str] = []  # tables with malformed vertical merges (cells left unread)
-    for el in _items(d.element.body):
+    for el in _body_items(d.element.body):
         if el.tag == _TBL:
             table = _table(el, merge_warnings)
             if not any(c.text for c in table.cells) and images.has_docx_picture(el):
@@ -141,6 +142,33 @@ def _items(parent, want=(_P, _TBL)):
             yield child
         elif child.tag in _WRAPPERS:
             yield from _items(child, want)
+
+
+def _body_items(parent):
+    """Paragraphs and tables of the body in reading order, with the content of layout tables
+    in place of the tables themselves: a page laid out in a table (a frame around the whole
+    report, a column of navigation beside it) holds the report's own paragraphs and tables in
+    its cells, read row by row, cell by cell."""
+    for el in _items(parent):
+        if el.tag == _TBL and _is_layout_table(el):
+            for tr in _items(el, (_TR,)):
+                for tc in _items(tr, (_TC,)):
+                    yield from _body_items(tc)
+        else:
+            yield el
+
+
+def _is_layout_table(tbl) -> bool:
+    """A table that lays out a page rather than printing data (as the HTML reader tells them):
+    one that holds tables in its cells, one whose every row is a single cell (a frame or box
+    around text; no report table has one column), or one with a section heading in a cell."""
+    if next(tbl.iterdescendants(_TBL), None) is not None:
+        return True
+    rows = [list(_items(tr, (_TC,))) for tr in _items(tbl, (_TR,))]
+    if rows and all(len(cells) == 1 for cells in rows):
+        return True
+    return any(numbered_section(line) for cells in rows for tc in cells
+               for line in _text(tc, _CELL_PIECES).split("\n"))
 
 
 def _text(el, pieces=_PIECES) -> str:

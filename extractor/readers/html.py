@@ -15,7 +15,7 @@ import lxml.html
 from lxml import etree
 
 from ..document import Block, Cell, Document, ReadError, Table
-from ..sections.rules import NUMERALS, match_heading
+from ..sections.rules import numbered_section
 from ..template.metadata import TITLE
 from ..template.normalize import squash
 from . import images
@@ -214,7 +214,7 @@ def _data_table(el) -> Table | None:
             if c + cs > _MAX_COLS or len(cells) >= _MAX_CELLS:
                 return None
             text = _cell_text(td)
-            if any(_section_no(line) for line in text.split("\n")):
+            if any(numbered_section(line) for line in text.split("\n")):
                 return None
             cells.append(Cell(row=r, col=c, text=text, rowspan=rs, colspan=cs))
             for k in range(c, c + cs):
@@ -324,14 +324,6 @@ def _span(value) -> int:
 
 # ---------------------------------------------------------------- finding the report body
 
-def _section_no(text: str) -> str | None:
-    """The section a numbered heading line names (the heading rules of rules/sections.toml)."""
-    if text.lstrip()[:1] not in NUMERALS:  # most lines are table cells: skip them cheaply
-        return None
-    m = match_heading(text)
-    return m.key if m is not None and m.number else None
-
-
 def _body_container(entries):
     """The smallest element holding the most section headings and data tables (up to 3), and
     more than one block: a heading's own <p> is not the body."""
@@ -339,7 +331,7 @@ def _body_container(entries):
     tables: dict = {}
     blocks: dict = {}
     for x, _, el in entries:
-        n = _section_no(x) if isinstance(x, str) else None
+        n = numbered_section(x) if isinstance(x, str) else None
         for anc in _self_and_ancestors(el):
             blocks[anc] = blocks.get(anc, 0) + 1
             if isinstance(x, Table):

@@ -107,6 +107,16 @@ def match_heading(text: str) -> Optional[HeadingMatch]:
     return HeadingMatch(key, s, m.group(1), strength, _score(key, strength, m.group(1)))
 
 
+def numbered_section(text: str) -> Optional[str]:
+    """The section a numbered heading line names (一、总体情况 → "overview"), else None. For
+    readers telling a page's layout from its content: a table cell that holds such a heading
+    lays out the page, it is no data table."""
+    if text.lstrip()[:1] not in NUMERALS:  # most lines are table cells: skip them cheaply
+        return None
+    m = match_heading(text)
+    return m.key if m is not None and m.number else None
+
+
 def _cut(text: str, n: int) -> tuple[str, str]:
     """Split text after its first n non-whitespace characters (whitespace as printed is kept)."""
     seen = 0

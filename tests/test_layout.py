@@ -36,8 +36,8 @@ def test_settings_are_one_frozen_class_with_two_instances():
         PDF_SETTINGS.join_tol = 9  # type: ignore[misc]
     differ = {f.name for f in dataclasses.fields(LayoutSettings)
               if getattr(PDF_SETTINGS, f.name) != getattr(OCR_SETTINGS, f.name)}
-    # OCR does not read tables without rulings from the alignment (yet)
-    assert differ == {"word_space", "size_step", "size_ratio", "text_tables"}
+    # OCR does not read tables without rulings from the alignment (yet); scanned sheets lie aside
+    assert differ == {"word_space", "size_step", "size_ratio", "text_tables", "join_shift"}
 
 
 # ---- words into cells ----------------------------------------------------------------------
@@ -234,6 +234,33 @@ def test_a_table_on_the_next_page_with_other_columns_is_a_new_table():
     blocks = layout.assemble([Page(1, 595, 842, [first]), Page(2, 595, 842, [other])], PDF_SETTINGS)
     assert [b.table.pages for b in blocks] == [[1], [2]]
     assert all(not b.hints for b in blocks)  # text-layer tables carry no confidence
+
+
+def _columns_at(shift: float, page: int, widen: float = 0.0) -> Piece:
+    xs = [50.0 + shift, 150.0 + shift, 300.0 + shift + widen]
+    return Piece([cell(0, xs[0], xs[1], "（二）行政诉讼", page), cell(0, xs[1], xs[2], "4", page)], 1, xs, page,
+                 (xs[0], 60, xs[2], 100))
+
+
+@pytest.mark.parametrize("shift,widen,joined", [(18.0, 0.0, True), (-22.0, 2.0, True), (18.0, 9.0, False),
+                                                (30.0, 0.0, False)],
+                         ids=["fed-right", "fed-left", "other-width", "too-far"])
+def test_a_scanned_continuation_fed_aside_joins_when_all_its_columns_moved_alike(shift, widen, joined):
+    """A scanned sheet lies up to join_shift sideways: the continuation joins the table when both
+    its outer edges moved alike (its cells keep their printed boxes); a table of another width,
+    or one further off, is another table. Printed pages allow no such shift."""
+    first = Piece([cell(0, 50, 150, "（一）行政复议", 1), cell(0, 150, 300, "3", 1)], 1,
+                  [50.0, 150.0, 300.0], 1, (50, 700, 300, 800))
+    second = _columns_at(shift, 2, widen)
+    blocks = layout.assemble([Page(1, 595, 842, [first]), Page(2, 595, 842, [second])], OCR_SETTINGS)
+    assert [b.table.pages for b in blocks] == ([[1, 2]] if joined else [[1], [2]])
+    if joined:
+        t = blocks[0].table
+        assert t.text_rows() == [["（一）行政复议", "3"], ["（二）行政诉讼", "4"]]
+        assert t.rows()[1][0].bbox[0] == 50.0 + shift  # where it was printed
+    printed = layout.assemble([Page(1, 595, 842, [first]), Page(2, 595, 842, [_columns_at(shift, 2, widen)])],
+                              PDF_SETTINGS)
+    assert [b.table.pages for b in printed] == [[1], [2]]
 
 
 def test_a_row_cut_by_the_page_break_goes_on_in_the_row_above():

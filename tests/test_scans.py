@@ -316,7 +316,10 @@ def make_split_scan(src, dst, page: int, rows_on_first: int, shift: tuple[int, i
     return dst
 
 
-@pytest.mark.parametrize("rows_on_first,shift", [(2, (0, 0)), (3, (6, -4))], ids=["2-rows", "3-rows-shifted"])
+# 6 px is 3 pt, inside join_tol; 40 px (19 pt) is a sheet fed well aside, only the whole
+# continuation moved alike tells it is the same table.
+@pytest.mark.parametrize("rows_on_first,shift", [(2, (0, 0)), (3, (6, -4)), (2, (40, 12)), (3, (-40, 0))],
+                         ids=["2-rows", "3-rows-shifted", "2-rows-fed-aside", "3-rows-fed-aside-left"])
 def test_table_split_over_scanned_pages(tmp_path, rows_on_first, shift):
     """Table 三 with only its header and a few rows at the foot of a page, the rest on the next
     page without a repeated header: one table again, every gold cell exact."""

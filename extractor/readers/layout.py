@@ -61,6 +61,9 @@ class LayoutSettings:
     # Tables across pages
     continued_table_top: float = 0.3  # a table in this top share of a page may go on from the last
     join_tol: float = 4.0  # column boundaries of two pages of one table may differ this much
+    # … after moving the whole continuation sideways by up to this much, where both its outer
+    # edges lie that far off alike (a scanned sheet fed a little aside; 0: printed pages)
+    join_shift: float = 0.0
     max_header_rows: int = 6  # a header block repeated on a continuation page: at most this tall
     # Tables without vertical rulings (three-line and unruled tables), read from the alignment
     text_tables: bool = False
@@ -75,7 +78,7 @@ PDF_SETTINGS = LayoutSettings(text_tables=True)
 # OCR knows no font size: a line's size is the height of its boxes (about 1.1× the font size, more
 # with tall glyphs), which varies from line to line, and two boxes on one line are apart (else the
 # recogniser had made them one box).
-OCR_SETTINGS = LayoutSettings(word_space=None, size_step=0.0, size_ratio=0.35)
+OCR_SETTINGS = LayoutSettings(word_space=None, size_step=0.0, size_ratio=0.35, join_shift=24.0)
 
 
 # ---- inputs --------------------------------------------------------------------------------
@@ -459,22 +462,36 @@ class TableBuilder:
         best = min(self.xs, key=lambda b: abs(b - x))
         return best if abs(best - x) <= self.settings.join_tol else None
 
+    def _shift(self, piece: Piece) -> float:
+        """How far the piece lies sideways from the table: both outer edges moved alike by more
+        than join_tol and at most join_shift (a scanned page fed aside), else 0."""
+        left, right = piece.xs[0] - self.xs[0], piece.xs[-1] - self.xs[-1]
+        tol = self.settings.join_tol
+        if abs(left) <= tol and abs(right) <= tol:
+            return 0.0
+        shift = (left + right) / 2
+        return shift if abs(left - right) <= tol and abs(shift) <= self.settings.join_shift else 0.0
+
     def compatible(self, piece: Piece) -> bool:
         """Same outer edges, and one piece's column boundaries are a subset of the other's."""
-        if self._match(piece.xs[0]) != self.xs[0] or self._match(piece.xs[-1]) != self.xs[-1]:
+        shift = self._shift(piece)
+        xs = [x - shift for x in piece.xs]
+        if self._match(xs[0]) != self.xs[0] or self._match(xs[-1]) != self.xs[-1]:
             return False
-        inner = piece.xs[1:-1]
+        inner = xs[1:-1]
         if all(self._match(x) is not None for x in inner):
             return True
         return all(any(abs(b - x) <= self.settings.join_tol for x in inner) for b in self.xs[1:-1])
 
     def append(self, piece: Piece) -> None:
+        shift = self._shift(piece)
         snap = {}
         for x in piece.xs:
-            snap[x] = self._match(x)
+            snap[x] = self._match(x - shift)
             if snap[x] is None:
-                snap[x] = x
-                bisect.insort(self.xs, x)
+                snap[x] = x - shift
+                bisect.insort(self.xs, x - shift)
+        # Cells keep their printed boxes; only their columns are the table's.
         cells = [RawCell(c.row, c.rowspan, snap[c.x0], snap[c.x1], c.text, c.page, c.bbox,
                          c.confidence) for c in piece.cells]
         skip = self._repeated_header(cells, piece.n_rows)

@@ -610,6 +610,8 @@ def audit_folder(folder, db_path, workers: Optional[int] = None, force: bool = F
     # A WAL checkpoint (with its fsync) every ~40 MB instead of every 4 MB: the single writer
     # spends less time in commits. Still one transaction per report, safe against kills.
     db.conn.execute("PRAGMA wal_autocheckpoint=10000")
+    from .store import record_check_settings
+    record_check_settings(db, config)  # a correction re-checks a report under its audit's settings
     try:
         present = _plan_and_run(summary, db, root, files, force, retry_failed, console, progress,
                                 timeout, memory_mb, extract_fn, workers, version, unlisted, engine)
@@ -717,12 +719,9 @@ def _cores() -> int:
 
 
 def _version(config: Optional[dict] = None) -> str:
-    """xxgk's version, plus the digest of non-default check settings ("0.1.0+config.1a2b3c4d5e6f")."""
-    from . import __version__
-    from .config import digest
+    from .store import audit_version
 
-    d = digest(config)
-    return f"{__version__}+config.{d}" if d else __version__
+    return audit_version(config)
 
 
 class _Runner:

@@ -14,8 +14,8 @@ from .errors import SchemaError
 # The database records the schema version that wrote it (PRAGMA user_version). Version 1 is the
 # first release's layout, which recorded no version (user_version 0); MIGRATIONS[n] brings a
 # version-n database to n + 1 in place, keeping every row (reviewer decisions included).
-SCHEMA_VERSION = 4  # 2: every table created at once, versioned; 3: comparisons (extractor/compare.py);
-# 4: corrections (extractor/corrections.py)
+SCHEMA_VERSION = 5  # 2: every table created at once, versioned; 3: comparisons (extractor/compare.py);
+# 4: corrections (extractor/corrections.py); 5: the check settings reports were audited under
 FIRST_VERSION = 1
 
 
@@ -125,14 +125,20 @@ def _add_corrections(db: sqlite_utils.Database) -> None:
     _run_script(db.conn, CORRECTIONS_SQL)
 
 
+def _add_check_settings(db: sqlite_utils.Database) -> None:
+    """4 → 5: the check settings of audits (empty: reports audited before under non-default
+    settings are re-checked after a correction only by the next xxgk audit)."""
+    _run_script(db.conn, CHECK_SETTINGS_SQL)
+
+
 _SQL_TYPES = {int: "INTEGER", float: "FLOAT", str: "TEXT", bytes: "BLOB"}
-MIGRATIONS = {1: _add_missing_columns, 2: _add_comparisons, 3: _add_corrections}
+MIGRATIONS = {1: _add_missing_columns, 2: _add_comparisons, 3: _add_corrections, 4: _add_check_settings}
 
 
 def _create_all(db: sqlite_utils.Database) -> None:
     _create_schema(db)
     for script in (ISSUERS_SQL, CROSSYEAR_SQL, REVIEWS_SQL, SEARCH_SQL, COMPARISONS_SQL,
-                   CORRECTIONS_SQL):
+                   CORRECTIONS_SQL, CHECK_SETTINGS_SQL):
         _run_script(db.conn, script)
 
 
@@ -306,6 +312,15 @@ CREATE TABLE IF NOT EXISTS corrections (
   note TEXT,
   corrected_at TEXT,
   PRIMARY KEY (report, key)
+)
+"""
+
+# The check settings a report was audited under (xxgk.toml, --select, …), by the digest its
+# xxgk_version carries ("0.1.0+config.<digest>"): a correction re-checks the report under them.
+CHECK_SETTINGS_SQL = """
+CREATE TABLE IF NOT EXISTS check_settings (
+  digest TEXT PRIMARY KEY,        -- config.digest() of the settings
+  config TEXT NOT NULL            -- the settings as JSON (config.resolve())
 )
 """
 

@@ -295,6 +295,12 @@ def build_metadata(db_name: str, db_path=None) -> dict:
             "sort_desc": "decided_at",
             "label_column": "note",
         },
+        "check_settings": {
+            "title": "审核所用检查设置", "hidden": True,
+            "description": "xxgk audit 使用非默认检查设置（xxgk.toml、--select、--ignore）时记录的设置，"
+                           "按报告“审核所用 xxgk 版本”中的设置指纹保存；更正读错的数字后按同样的设置重新检查。",
+            "columns": {"digest": "设置指纹", "config": "设置（JSON）"},
+        },
         "search_meta": {
             "title": "搜索索引信息", "hidden": True,
             "description": "记录 paragraphs.tokens 由哪个版本的分词生成（版本变了 xxgk serve 会重新分词）。",

@@ -101,6 +101,39 @@ def save_report(db: sqlite_utils.Database, report: Report, config: Optional[dict
 
 
 
+def audit_version(config: Optional[dict] = None) -> str:
+    """xxgk's version, plus the digest of non-default check settings ("0.1.0+config.1a2b3c4d5e6f"):
+    a report's xxgk_version."""
+    from .config import digest
+
+    d = digest(config)
+    return f"{__version__}+config.{d}" if d else __version__
+
+
+def record_check_settings(db: sqlite_utils.Database, config: Optional[dict]) -> None:
+    """Keep non-default check settings by their digest (the "+config.…" of the reports audited
+    under them)."""
+    from .config import digest
+
+    d = digest(config)
+    if d:
+        with db.conn:
+            db.conn.execute("INSERT OR IGNORE INTO check_settings (digest, config) VALUES (?, ?)",
+                            [d, json.dumps(config, ensure_ascii=False, sort_keys=True)])
+
+
+def check_settings_of(db: sqlite_utils.Database, sha: str) -> tuple[Optional[str], Optional[dict]]:
+    """(xxgk_version, settings) a stored report was audited under: settings {} for the
+    defaults, None when its version names settings this database does not hold."""
+    row = db.conn.execute("SELECT xxgk_version FROM reports WHERE sha256 = ?", [sha]).fetchone()
+    version = row[0] if row else None
+    _, sep, d = (version or "").partition("+config.")
+    if not sep:
+        return version, {}
+    found = db.conn.execute("SELECT config FROM check_settings WHERE digest = ?", [d]).fetchone()
+    return version, json.loads(found[0]) if found else None
+
+
 def delete_report(db: sqlite_utils.Database, sha: str) -> None:
     """Remove one report and everything stored for it, in one transaction."""
     with db.conn:

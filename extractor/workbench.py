@@ -211,9 +211,17 @@ def withdraw_correction(db_path: str | Path, sha: str, key: str, config: Optiona
 
 def recheck(db: sqlite_utils.Database, sha: str, config: Optional[dict] = None) -> dict:
     """Read the file again and save it: save_report applies the corrections and runs the checks on
-    them. The file must still be the one audited (same sha256)."""
+    them, under the settings the report was audited with (unless `config` is given). The file
+    must still be the one audited (same sha256)."""
     from .pipeline import extract, sha256_file
-    from .store import save_report
+    from .store import audit_version, check_settings_of, record_check_settings, save_report
+
+    _, audited = check_settings_of(db, sha)
+    if config is None:
+        if audited is None:
+            raise CorrectionError("更正已保存，但这份报告审核时所用的检查设置没有记录在数据库中（由旧版 xxgk 审核），"
+                                  "检查要等下次 xxgk audit 时重新运行")
+        config = audited or None
 
     row = db.conn.execute("SELECT path, n_errors FROM reports WHERE sha256 = ?", [sha]).fetchone()
     path = row[0] if row else ""
@@ -224,6 +232,11 @@ def recheck(db: sqlite_utils.Database, sha: str, config: Optional[dict] = None) 
     # with corrections, save_report runs the checks (on the corrected values); without, extract does
     report = extract(path, checks=not corrections_for(db, sha), config=config)
     save_report(db, report, config=config)
+    # Checked under these settings: say which (an incremental audit under the same settings need
+    # not read the file again, and the next correction re-checks under them too).
+    record_check_settings(db, config)
+    with db.conn:
+        db.conn.execute("UPDATE reports SET xxgk_version = ? WHERE sha256 = ?", [audit_version(config), sha])
     after = db.conn.execute("SELECT n_errors, n_warnings FROM reports WHERE sha256 = ?", [sha]).fetchone()
     return {"errors_before": row[1], "errors": after[0], "warnings": after[1]}
 

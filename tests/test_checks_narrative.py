@@ -327,6 +327,16 @@ def test_sample_06_text_raises_r05_only():
     assert found == {"R05"}
 
 
+def test_r05_quotes_the_printed_total_when_the_parts_disagree():
+    """Sample 06's 行政复议 prints 维持1 + 未审结1 and 总计2; with 总计 printed as 3 the parts say
+    2: both readings are above zero, so R05 flags, and it quotes the 总计 the table prints."""
+    report = with_cells(sample(6, text=True), t3__review__total=3)
+    (flag,) = flags_of(report, "R05")
+    assert flag.message == "R05 正文称未发生行政复议，但表中行政复议总计为3件"
+    (plain,) = flags_of(sample(6, text=True), "R05")
+    assert plain.message == "R05 正文称未发生行政复议，但表中行政复议总计为2件"
+
+
 def test_quote_and_page_come_from_the_sample_paragraph():
     report = sample(1, ("overview", S01_RECEIVED.replace("29件", "33件")))
     report.paragraphs[0].page = 2

@@ -273,7 +273,8 @@ def test_a_correction_reruns_the_checks_and_survives_a_reaudit(db_copy, corpus_d
     flags = _flags(db_copy, sha)
     # 结果维持1 + 尚未审结1 = 2 ≠ 3: T3-01 appears, and says the value was corrected and by whom
     assert "T3-01" in flags and "表四 行政复议 总计 已由 王五 更正为 3（原读出 2）" in flags["T3-01"]
-    assert "王五" in flags["R05"]
+    # R05 quotes the corrected 总计, not the sum of the parts that disagrees with it
+    assert "王五" in flags["R05"] and "表中行政复议总计为3件" in flags["R05"]
     assert res["errors"] == res["errors_before"] + 1
     # the correction is kept apart from extraction and survives `xxgk audit --force`
     _audit(corpus_dir, db_copy, "--force")
@@ -285,6 +286,38 @@ def test_a_correction_reruns_the_checks_and_survives_a_reaudit(db_copy, corpus_d
         record_correction(db_copy, sha, "t3.review.total", "三件")
     withdraw_correction(db_copy, sha, "t3.review.total")
     assert "T3-01" not in _flags(db_copy, sha) and "王五" not in _flags(db_copy, sha)["R05"]
+
+
+def test_a_correction_rechecks_under_the_settings_of_the_audit(corpus_dir, tmp_path):
+    """Audited with R05 ignored: the re-check after a correction (from the web page, which knows
+    no settings) ignores it too, and the report still counts as audited under those settings."""
+    from extractor.corrections import CorrectionError
+    from extractor.workbench import record_correction
+
+    db = tmp_path / "reports.db"
+    _audit(corpus_dir, db, "--ignore", "R05")
+    sha = sha_of(db, PDF)
+    with sqlite3.connect(db) as c:
+        version = c.execute("SELECT xxgk_version FROM reports WHERE sha256 = ?", [sha]).fetchone()[0]
+    assert "+config." in version and "R05" not in _flags(db, sha)
+    record_correction(db, sha, "t3.review.total", "3", reviewer="王五")
+    flags = _flags(db, sha)
+    assert "T3-01" in flags and "R05" not in flags
+    with sqlite3.connect(db) as c:
+        assert c.execute("SELECT xxgk_version FROM reports WHERE sha256 = ?", [sha]).fetchone()[0] == version
+    from extractor.batch import audit_folder
+    from extractor.config import resolve
+
+    again = audit_folder(corpus_dir, db, workers=0, progress=False, config=resolve(ignore=["R05"]))
+    assert (again.processed, again.unchanged) == (0, 6)
+    # A database whose audit kept no record of its settings (an older xxgk): the correction is
+    # stored, the re-check waits for the next audit, and the message says so.
+    with sqlite3.connect(db) as c:
+        c.execute("DELETE FROM check_settings")
+    with pytest.raises(CorrectionError, match="检查设置没有记录"):
+        record_correction(db, sha, "t3.review.total", "4", reviewer="王五")
+    with sqlite3.connect(db) as c:
+        assert c.execute("SELECT value FROM corrections").fetchall() == [("4",)]
 
 
 def test_correction_post_needs_origin_and_token(db_copy):

@@ -105,6 +105,14 @@ def _count(values: set[Number]) -> Number:
     return min(values) if values else 0
 
 
+def _total(ctx: Context, table: str, row: str, count: Number) -> Number:
+    """What a message says the row's 总计 is: the printed total; the count where it is blank.
+    (`count` decides whether there is a contradiction; a total that disagrees with its parts,
+    or a corrected one, is still quoted as printed or corrected.)"""
+    cell = ctx.report.cells.get(f"{table}.{row}.total")
+    return cell.number if cell is not None and not cell.was_blank else count
+
+
 # ----------------------------------------------------------------------------- stated counts
 
 def _scope_note(ctx: Context, text: str) -> str:
@@ -268,6 +276,8 @@ def no_applications(ctx: Context):
             cells, value, column = ctx.cells("t2.new.total"), _count(_t2(ctx, "new")), "总计"
         if value <= 0:
             continue
+        if not cols:
+            value = _total(ctx, "t2", "new", value)
         s = neg.clause.sentence
         fields = dict(who=who, column=column, value=format_number(value), span=neg.span)
         if rest:
@@ -279,9 +289,10 @@ def no_applications(ctx: Context):
 
 
 def _no_cases(ctx: Context, groups: tuple[str, ...]) -> Iterator[Flag]:
-    value = sum(_count(_t3(ctx, g)) for g in groups)
-    if value <= 0:
+    counts = {g: _count(_t3(ctx, g)) for g in groups}
+    if sum(counts.values()) <= 0:
         return
+    value = sum(_total(ctx, "t3", g, n) for g, n in counts.items())
     cells = [c for g in groups for c in ctx.cells(*(f"t3.{g}.{p}" for p in ctx.catalog.sets["t3_parts"]),
                                                      f"t3.{g}.total") if c.number or c.key.endswith(".total")]
     vocab = ctx.catalog.narrative

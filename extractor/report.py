@@ -76,6 +76,9 @@ class TemplateInfo:
     extra_rows: list[str] = field(default_factory=list)  # printed rows the template lacks (小计)
     extra_cols: list[str] = field(default_factory=list)
     misprinted: list[dict] = field(default_factory=list)  # {key, printed, expected}
+    # Cells of rows printed but not read cell by cell ({key, row_label, col_label, page}): no
+    # value is stored, and no check counts them as 0.
+    unread: list[dict] = field(default_factory=list)
     published_source: Optional[str] = None  # signature | date_line | page_date (metadata stage)
 
 

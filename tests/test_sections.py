@@ -52,6 +52,9 @@ TARGET = 0.95
     ("四、收到和处理政府信息公开申请情况", "requests", "四"),
     # a heading line without numeral, exactly one of the `unnumbered` forms
     ("收到和处理政府信息公开申请情况", "requests", ""),
+    # its 、 lost (OCR drops the small mark): the template's numeral and exact heading words
+    ("五存在的主要问题及改进情况", "problems", "五"),
+    ("二主动公开情况", "active", "二"),
 ])
 def test_heading_variants(text, key, number):
     m = match_heading(text)
@@ -70,6 +73,10 @@ def test_heading_variants(text, key, number):
     "二、主动公开方面。全年主动公开信息情况良好，共发布300条。",  # a numbered sentence
     "主动公开情况",  # bare sub-topic line: not an unnumbered heading form
     "2024年，市政府因政府信息公开工作被申请行政复议223件、被提起行政诉讼93件，具体情况见下表。",
+    # without 、 only the exact heading under the template's own numeral
+    "五年来存在的主要问题及改进情况",
+    "三存在的主要问题及改进情况",
+    "五是加强业务培训",
 ])
 def test_body_sentences_do_not_match(text):
     assert match_heading(text) is None

@@ -391,20 +391,35 @@ def _instance_keys(inst: Instance) -> list[str]:
     return keys
 
 
-def not_evaluated(spec: CheckSpec, unsure: list[CellValue]) -> Flag:
-    """The info note for a check that needed a value extraction could not read as a number: it
-    is not evaluated (never counted as 0), so it accuses nothing."""
-    what = "；".join(f"{c.where}印为“{c.value}”" for c in unsure)
-    return Flag(spec.id, Severity.INFO, f"{spec.id} 无法核对：{what}，不是规范的数字，本项核对未进行（未按0计）",
-                list(unsure), next((c.page for c in unsure if c.page is not None), None))
+def not_evaluated(spec: CheckSpec, unsure: list[CellValue], unread: frozenset = frozenset()) -> Flag:
+    """The info note for a check that needed a value extraction could not read as a number, or
+    a cell of a row it could not read at all (`unread` keys): it is not evaluated (never
+    counted as 0), so it accuses nothing."""
+    printed = [c for c in unsure if c.key not in unread]
+    parts = ["；".join(f"{c.where}印为“{c.value}”" for c in printed) + "，不是规范的数字"] if printed else []
+    rows = dict.fromkeys(f"{c.where.split('行“', 1)[0]}行" for c in unsure if c.key in unread)
+    parts += ["、".join(rows) + "未能逐格读出"] if rows else []
+    cited = [c for c in unsure if c.key not in unread]  # an unread cell has no value to show
+    page = next((c.page for c in unsure if c.page is not None), None)
+    return Flag(spec.id, Severity.INFO, f"{spec.id} 无法核对：{'；'.join(parts)}，本项核对未进行（未按0计）",
+                cited, page)
+
+
+def _unread_cells(report: Report) -> dict[str, CellValue]:
+    """Stand-ins (no value) for the cells of rows the mapping saw but could not read."""
+    info = report.template_info
+    return {u["key"]: CellValue(key=u["key"], value=None, raw="", row_label=u["row_label"],
+                                col_label=u["col_label"], page=u["page"])
+            for u in (info.unread if info is not None else ()) if u["key"] not in report.cells}
 
 
 def _formula_flags(spec: CheckSpec, report: Report, nums: dict[str, Number],
-                   unsure_keys: frozenset = frozenset()) -> list[Flag]:
-    cells, out = report.cells, []
+                   unsure_keys: frozenset = frozenset(), unread: Optional[dict] = None) -> list[Flag]:
+    cells, out, unread = report.cells, [], unread or {}
+    known = {**unread, **cells}
     skipped: dict[str, CellValue] = {}  # unsure cells that kept an instance from being evaluated
     for inst in spec.instances:
-        unsure = [cells[k] for k in _instance_keys(inst) if k in unsure_keys] if unsure_keys else ()
+        unsure = [known[k] for k in _instance_keys(inst) if k in unsure_keys] if unsure_keys else ()
         if unsure:
             skipped.update((c.key, c) for c in unsure)
             continue
@@ -421,7 +436,7 @@ def _formula_flags(spec: CheckSpec, report: Report, nums: dict[str, Number],
         out.append(Flag(spec.id, spec.severity, f"{spec.id} {render(inst.message, fields, cells)}",
                         involved, page))
     if skipped:
-        out.append(not_evaluated(spec, list(skipped.values())))
+        out.append(not_evaluated(spec, list(skipped.values()), frozenset(unread)))
     return out
 
 
@@ -439,19 +454,21 @@ class _Counted(CellValue):
 
 
 def _function_flags(spec: CheckSpec, fn: CheckFn, report: Report, catalog: Catalog, config: dict,
-                    memo: dict, unsure_keys: frozenset = frozenset()) -> list[Flag]:
-    """A function check's flags; if it did arithmetic on an unsure cell, only the note that it
-    could not be evaluated (its findings would rest on a value counted as 0)."""
+                    memo: dict, unsure_keys: frozenset = frozenset(), unread: Optional[dict] = None) -> list[Flag]:
+    """A function check's flags; if it did arithmetic on an unsure cell (or a cell of an unread
+    row), only the note that it could not be evaluated (its findings would rest on a value
+    counted as 0)."""
     if not unsure_keys:
         return list(fn(Context(report, spec, catalog, config, memo)))
     log: list[str] = []
+    known = {**(unread or {}), **report.cells}
     seen = dict(report.cells)
     for k in unsure_keys:
-        c = report.cells[k]
+        c = known[k]
         seen[k] = _Counted(**{f.name: getattr(c, f.name) for f in fields(CellValue)}, log=log)
     flags = list(fn(Context(replace(report, cells=seen), spec, catalog, config, memo)))
     if log:
-        return [not_evaluated(spec, [report.cells[k] for k in dict.fromkeys(log)])]
+        return [not_evaluated(spec, [known[k] for k in dict.fromkeys(log)], frozenset(unread or {}))]
     for flag in flags:  # cite the report's own cells, not the logging copies
         flag.cells = [report.cells.get(c.key, c) for c in flag.cells]
     return flags
@@ -483,16 +500,17 @@ def run(report: Report, config: Optional[dict] = None) -> list[Flag]:
     functions = _functions(catalog)
     memo: dict = {}
     nums = {k: c.number for k, c in report.cells.items()}
-    unsure = frozenset(k for k, c in report.cells.items() if isinstance(c.value, str) and c.unsure)
+    unread = _unread_cells(report)
+    unsure = frozenset(k for k, c in report.cells.items() if isinstance(c.value, str) and c.unsure) | set(unread)
     flags: list[Flag] = []
     for spec in selected(catalog, config):
         if not spec.applies_to(report.template):
             continue
         if spec.function:
             flags.extend(_function_flags(spec, functions[spec.id], report, catalog, config, memo,
-                                         unsure))
+                                         unsure, unread))
         else:
-            flags.extend(_formula_flags(spec, report, nums, unsure))
+            flags.extend(_formula_flags(spec, report, nums, unsure, unread))
     return flags
 
 

@@ -173,6 +173,9 @@ class Piece:
     xs: list  # distinct column boundaries
     page: int
     bbox: tuple
+    # Columns from rulings; False for a table read from its text's alignment, whose columns are
+    # where its figures are: a continuation with blank columns has fewer of them.
+    ruled: bool = True
 
     @property
     def top(self) -> float:
@@ -217,10 +220,12 @@ def page(number: int, width: float, height: float, words: list[Word], grids: lis
                 bottom = max((w.bottom for w in ws), default=bbox[1])
                 rect = (x0, top, x1, bottom)
                 text, confidence = read_cell(rect, ws)
+                # Where it is printed: its words (the column's bounds are only where it may be).
+                printed = (min(w.x0 for w in ws), top, max(w.x1 for w in ws), bottom) if ws else rect
                 raw.append(RawCell(r, rowspan, pt(x0), pt(x1), text, number,
-                                   tuple(pt(v) for v in rect), confidence))
+                                   tuple(pt(v) for v in printed), confidence))
             out.items.append(Piece(raw, n_rows, [pt(x) for x in xs], number,
-                                   tuple(pt(v) for v in bbox)))
+                                   tuple(pt(v) for v in bbox), ruled=False))
     for grid, bucket in zip(grids, buckets):
         drawn = len(grid.cells) if grid.drawn is None else grid.drawn
         cells = []
@@ -457,6 +462,7 @@ class TableBuilder:
         self.n_rows = piece.n_rows
         self.xs = list(piece.xs)
         self.page, self.bbox, self.last_page = piece.page, piece.bbox, piece.page
+        self.ruled = piece.ruled
 
     def _match(self, x: float) -> Optional[float]:
         best = min(self.xs, key=lambda b: abs(b - x))
@@ -473,7 +479,12 @@ class TableBuilder:
         return shift if abs(left - right) <= tol and abs(shift) <= self.settings.join_shift else 0.0
 
     def compatible(self, piece: Piece) -> bool:
-        """Same outer edges, and one piece's column boundaries are a subset of the other's."""
+        """Same outer edges, and one piece's column boundaries are a subset of the other's; or,
+        both read from their text's alignment, every cell of the piece falls in the table's
+        columns."""
+        return self._on_columns(piece) or self._in_columns(piece) is not None
+
+    def _on_columns(self, piece: Piece) -> bool:
         shift = self._shift(piece)
         xs = [x - shift for x in piece.xs]
         if self._match(xs[0]) != self.xs[0] or self._match(xs[-1]) != self.xs[-1]:
@@ -483,7 +494,64 @@ class TableBuilder:
             return True
         return all(any(abs(b - x) <= self.settings.join_tol for x in inner) for b in self.xs[1:-1])
 
+    def _in_columns(self, piece: Piece) -> Optional[list[RawCell]]:
+        """The cells of an unruled continuation placed in the table's columns by where they lie,
+        or None. Its own columns come from its figures alone (a column blank on this page has
+        none), so its rows take the cells of the table's last row as their slots: a figure goes
+        into the slot around its centre, a slot it leaves empty is a blank cell, a label takes
+        the columns it covers left of the figures. None if the piece prints text over the
+        figures (column labels of its own), a figure lies in no slot, or two share one."""
+        if self.ruled or piece.ruled:
+            return None
+        xs, tol = self.xs, self.settings.join_tol
+        if piece.xs[0] < xs[0] - tol or piece.xs[-1] > xs[-1] + tol:
+            return None
+        figures = [c.x0 for c in self.cells if _VALUE_TOKEN.match(re.sub(r"\s", "", c.text))]
+        if not figures:
+            return None
+        values_from = min(figures)  # the table's figure columns start here; labels lie left of it
+        slots = sorted({(c.x0, c.x1) for c in self.cells
+                        if c.row + c.rowspan == self.n_rows and c.x0 >= values_from - tol})
+        placed, taken = [], set()  # taken: (row, slot) or (row, column) of the labels
+        for c in piece.cells:
+            if not c.text.strip():
+                continue  # a blank position: the slots give the row its blank cells
+            left, right = c.bbox[0], c.bbox[2]  # its words
+            centre = (left + right) / 2
+            if _VALUE_TOKEN.match(re.sub(r"\s", "", c.text)):
+                slot = next((sl for sl in slots if sl[0] <= centre < sl[1]), None)
+                if slot is None or any((r, slot) in taken for r in range(c.row, c.row + c.rowspan)):
+                    return None
+                taken |= {(r, slot) for r in range(c.row, c.row + c.rowspan)}
+                placed.append(RawCell(c.row, c.rowspan, slot[0], slot[1], c.text, c.page, c.bbox,
+                                      c.confidence))
+                continue
+            if right > values_from + tol:
+                return None  # text reaching over the figures: column labels of its own
+            k = bisect.bisect_right(xs, centre) - 1
+            if not 0 <= k < len(xs) - 1:
+                return None
+            # From the boundary nearest its left edge to the one nearest its right.
+            a = min(range(k + 1), key=lambda i: abs(xs[i] - left))
+            b = min(range(k + 1, len(xs)), key=lambda i: abs(xs[i] - right))
+            spots = {(r, j) for r in range(c.row, c.row + c.rowspan) for j in range(a, b)}
+            if spots & taken:
+                return None
+            taken |= spots
+            placed.append(RawCell(c.row, c.rowspan, xs[a], xs[b], c.text, c.page, c.bbox, c.confidence))
+        rows: dict = {}  # row → (top, bottom) of its printed cells
+        for c in placed:
+            top, bottom = rows.get(c.row, (c.bbox[1], c.bbox[3]))
+            rows[c.row] = (min(top, c.bbox[1]), max(bottom, c.bbox[3]))
+        for r, (top, bottom) in rows.items():  # the slots a row leaves empty are blank, as printed
+            placed += [RawCell(r, 1, x0, x1, "", piece.page, (x0, top, x1, bottom))
+                       for x0, x1 in slots if (r, (x0, x1)) not in taken]
+        return placed
+
     def append(self, piece: Piece) -> None:
+        if not self._on_columns(piece):
+            self._append(self._in_columns(piece) or [], piece.n_rows, piece.page)
+            return
         shift = self._shift(piece)
         snap = {}
         for x in piece.xs:
@@ -494,7 +562,10 @@ class TableBuilder:
         # Cells keep their printed boxes; only their columns are the table's.
         cells = [RawCell(c.row, c.rowspan, snap[c.x0], snap[c.x1], c.text, c.page, c.bbox,
                          c.confidence) for c in piece.cells]
-        skip = self._repeated_header(cells, piece.n_rows)
+        self._append(cells, piece.n_rows, piece.page)
+
+    def _append(self, cells: list[RawCell], n_rows: int, page: int) -> None:
+        skip = self._repeated_header(cells, n_rows)
         cells = [c for c in cells if c.row >= skip]
         bottom = {(c.x0, c.x1): c for c in self.cells if c.row + c.rowspan == self.n_rows}
         # A row cut by the break goes on in the continuation's first row: it is joined to the
@@ -511,8 +582,8 @@ class TableBuilder:
                 continue
             c.row += self.n_rows - skip - cut
             self.cells.append(c)
-        self.n_rows += piece.n_rows - skip - cut
-        self.last_page = piece.page
+        self.n_rows += n_rows - skip - cut
+        self.last_page = page
 
     def _repeated_header(self, cells: list[RawCell], n_rows: int) -> int:
         """Rows at the top of the continuation that repeat the table's header (Word/LibreOffice

@@ -91,6 +91,14 @@ def match_heading(text: str) -> Optional[HeadingMatch]:
         return None
     m = re.match(c["numeral"], s)
     if not m:
+        bare = re.match(c["numeral_bare"], s)
+        if bare:
+            body = s[bare.end():].rstrip(c["heading_trailing"])
+            for sec in _sections():
+                if sec["numeral"] == bare.group(1) and (body == sec["standard"] or body in sec["variants"]):
+                    strength = "standard" if body == sec["standard"] else "variant"
+                    return HeadingMatch(sec["key"], s, bare.group(1), strength,
+                                        _score(sec["key"], strength, bare.group(1)))
         body = s.rstrip(c["heading_trailing"])
         for sec in _sections():
             if body in sec.get("unnumbered", []):

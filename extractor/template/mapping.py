@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..document import Cell, Document, Table
-from ..report import CellValue, TemplateInfo
+from ..report import TABLE_NAMES, CellValue, TemplateInfo
 from ..resources import load_rules as load
 from .normalize import is_value_like, label_key, malformed_number, parse_value, similar, squash
 
@@ -25,6 +25,14 @@ class Mapped:
     labels: set[str] = field(default_factory=set)  # every label seen in t1/t2 (for the fingerprint)
     t2_rows: list[str] = field(default_factory=list)  # t2 row keys in printed order
     table_pages: dict[str, Optional[int]] = field(default_factory=dict)
+
+    def unread_row(self, table: str, row_key: str, printed: str, columns: list[tuple[str, str]],
+                   page: Optional[int]) -> None:
+        """A row seen but not read cell by cell: named in the warnings, its cells kept as
+        unread (no value; the checks that need them are not run)."""
+        self.warnings.append(f"{TABLE_NAMES[table]}“{printed}”一行的数值无法逐格读出，未记录该行")
+        self.info.unread += [{"key": f"{table}.{row_key}.{col}", "row_label": printed, "col_label": label,
+                              "page": page} for col, label in columns]
 
     def put(self, key: str, cell: Cell, row_label: str, col_label: str) -> None:
         if key in self.cells:
@@ -107,7 +115,7 @@ class _T1:
         labels = [label_key(c.text) for c in cells]
         self.out.labels.update(l for l in labels if l)
         # A header row: 信息内容 followed by the column labels of this block.
-        cols = [(self.cols_key(l), squash(c.text)) for l, c in zip(labels, cells)]
+        cols = [self.column(c.text) for c in cells]
         if any(k for k, _ in cols) and not any(is_value_like(c.text) and squash(c.text) for c in cells):
             self.columns = [(k, t) for k, t in cols if k]
             return
@@ -122,17 +130,24 @@ class _T1:
             self.out.info.misprinted.append(
                 {"key": f"t1.{key}", "printed": printed, "expected": self.rows[key][0]})
         split = _split(cells[first + 1:], len(self.columns))
-        if split is None:
-            self.out.warnings.append(f"表二“{printed}”一行的数值无法逐格读出，未记录该行")
+        # More figures than the block has known columns (a column label not recognised): which
+        # figure is which is unknown.
+        if split is None or any(squash(c.text) and is_value_like(c.text) for c in split[0]):
+            self.out.unread_row("t1", key, printed, self.columns, cells[first].page)
             return
         for (col, col_label), cell in zip(self.columns, split[1]):
             self.out.put(f"t1.{key}.{col}", cell, printed, col_label)
 
-    def cols_key(self, label: str) -> Optional[str]:
-        for k, labs in self.cols.items():
-            if label in labs or any(label.startswith(l) for l in labs if len(l) >= 6):
-                return k
-        return None
+    def column(self, text: str) -> tuple[Optional[str], str]:
+        """(column key, printed label) of a header cell; the key None for no column label. A
+        cell may hold its block's 第二十条 line above the label (printed without rules between
+        them, the two lines were read as one cell): then the label is one of its lines."""
+        for line in [text] + text.split("\n")[::-1]:
+            label = label_key(line)
+            for k, labs in self.cols.items():
+                if label in labs or any(label.startswith(l) for l in labs if len(l) >= 6):
+                    return k, squash(line)
+        return None, squash(text)
 
 
 class _T2:
@@ -177,7 +192,11 @@ class _T2:
         columns = self.columns or [(k, self.col_labels[k][0]) for k in self.col_labels
                                    if k != "legal_subtotal"]
         split = _split(cells, len(columns))
-        label_cells = split[0] if split else [c for c in cells if not is_value_like(c.text)]
+        if split:
+            label_cells = split[0]
+        else:  # the labels are the cells before the first figure (a misread figure is no label)
+            first = next((i for i, c in enumerate(cells) if squash(c.text) and is_value_like(c.text)), len(cells))
+            label_cells = [c for c in cells[:first] if not is_value_like(c.text)]
         names = [label_key(c.text) for c in label_cells if label_key(c.text)]
         if not names:
             return
@@ -192,7 +211,7 @@ class _T2:
             return
         self.in_body = True
         if split is None:
-            self.out.warnings.append(f"表三“{squash(label_cells[-1].text)}”一行的数值无法逐格读出，未记录该行")
+            self.out.unread_row("t2", key, squash(label_cells[-1].text), columns, label_cells[-1].page)
             return
         printed = squash(label_cells[-1].text)
         if key not in self.out.t2_rows:
@@ -324,7 +343,9 @@ def map_document(doc: Document) -> Mapped:
     for name, value in fp.items():
         setattr(out.info, name, value)
     if by_kind["t2"]:
-        printed = set(out.t2_rows)
+        # A row seen but not read is printed: it is unread, not missing.
+        printed = set(out.t2_rows) | {u["key"].split(".", 1)[1].rsplit(".", 1)[0]
+                                      for u in out.info.unread if u["key"].startswith("t2.")}
         out.info.missing_rows = [f"t2.{r}" for r in required_rows(fp["template"]) if r not in printed]
         out.info.extra_rows = [f"t2.{r}" for r in out.t2_rows if r.endswith("._subtotal")]
         out.info.extra_cols = ["t2.*.legal_subtotal"] if any(

@@ -80,3 +80,42 @@ def test_not_a_report():
     report = build_report(doc, "memo.docx", "0" * 64)
     assert report.status == "not_a_report"
     assert report.messages[0].startswith("memo.docx 不是政府信息公开工作年度报告")
+
+
+def _sample_03_with(tmp_path, old: str, new: str):
+    from extractor.pipeline import extract
+    from conftest import ROOT
+
+    src = ROOT / "corpus" / "sample-03-districtgov-2022.html"
+    html = src.read_text(encoding="utf-8")
+    assert html.count(old) == 1
+    path = tmp_path / src.name
+    path.write_text(html.replace(old, new), encoding="utf-8")
+    return extract(path)
+
+
+def test_a_row_with_a_misread_figure_is_unread_and_no_check_counts_it(tmp_path):
+    """表三 row 7 with a figure misread as a letter ("J" for "/", as a blurred scan gives it): the
+    row is named and not recorded, the report is partial, it is no missing row (V04), and the
+    sums that need it (T2-01 across the row, T2-02 down its columns) are not evaluated instead of
+    counting it as 0 — which would accuse the document of a total that does not add up."""
+    row = "<tr><td>7.属于行政执法案卷</td><td>2</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>2</td></tr>"
+    report = _sample_03_with(tmp_path, row, row.replace("<td>2</td><td>0</td>", "<td>2</td><td>J</td>", 1))
+    assert report.status == "partial"
+    assert "表三“7.属于行政执法案卷”一行的数值无法逐格读出，未记录该行" in report.messages
+    assert not any(k.startswith("t2.deny.enforcement_file.") for k in report.cells)
+    assert "t2.deny.enforcement_file.total" in {u["key"] for u in report.template_info.unread}
+    assert report.template_info.missing_rows == []
+    assert not [f.message for f in report.flags if f.severity == "error"]
+    notes = {f.check: f.message for f in report.flags if f.severity == "info" and "无法核对" in f.message}
+    assert notes["T2-02"] == "T2-02 无法核对：表三“7.属于行政执法案卷”行未能逐格读出，本项核对未进行（未按0计）"
+    assert "T2-01" in notes
+
+
+def test_more_figures_than_known_columns_leave_the_row_unread(tmp_path):
+    """表二's 规章 row under a header whose first column label is not recognised: three figures
+    for two known columns. Which is which is unknown, so the row is not recorded."""
+    report = _sample_03_with(tmp_path, "<td>本年制发件数</td>", "<td>本年发件数</td>")
+    assert report.status == "partial"
+    assert "表二“规章”一行的数值无法逐格读出，未记录该行" in report.messages
+    assert "t1.regulations.repealed" not in report.cells

@@ -504,7 +504,9 @@ class TableBuilder:
         if self.ruled or piece.ruled:
             return None
         xs, tol = self.xs, self.settings.join_tol
-        if piece.xs[0] < xs[0] - tol or piece.xs[-1] > xs[-1] + tol:
+        # What it prints lies within the table (its own column bounds may reach further: they
+        # are where its figures could be).
+        if any(c.bbox[0] < xs[0] - tol or c.bbox[2] > xs[-1] + tol for c in piece.cells if c.text.strip()):
             return None
         figures = [c.x0 for c in self.cells if _VALUE_TOKEN.match(re.sub(r"\s", "", c.text))]
         if not figures:
@@ -743,8 +745,15 @@ def text_tables(words: list[Word], settings: LayoutSettings, top: float = 0.0
         value_left = min(_span(next(c for c in ln.chunks if _is_value(c)))[0]
                          for ln in lines[i:b + 1] if ln.data)
         # At the foot of the page they may be the next block's column labels (kept if they are).
+        # A label alone right under column labels is a row whose cells are all blank (kept).
+
+        def blank_row(k: int) -> bool:
+            return (k - 1 > i and len(lines[k].chunks) == 1 and _span(lines[k].chunks[0])[1] < value_left
+                    and not lines[k - 1].data
+                    and any(_span(ch)[1] > value_left for ch in lines[k - 1].chunks))
+
         while b < last and not lines[b].data and b > i and not (
-                lines[b].enum and _span(lines[b].chunks[-1])[1] < value_left):
+                lines[b].enum and _span(lines[b].chunks[-1])[1] < value_left) and not blank_row(b):
             b -= 1
         # Two rows with figures, or one with three (table 四 prints a single row), or one whose
         # figures each sit under a column label, or one going on from the previous page.

@@ -8,7 +8,7 @@ merged label cells, a Word colspan artefact in a value cell and tables that lost
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from ..document import Cell, Document, Table
@@ -118,6 +118,7 @@ class _T1:
         cols = [self.column(c.text) for c in cells]
         if any(k for k, _ in cols) and not any(is_value_like(c.text) and squash(c.text) for c in cells):
             self.columns = [(k, t) for k, t in cols if k]
+            self._blank_row_under_header(cells)
             return
         first = next((i for i, l in enumerate(labels) if l), None)
         if not self.columns or first is None:
@@ -137,6 +138,19 @@ class _T1:
             return
         for (col, col_label), cell in zip(self.columns, split[1]):
             self.out.put(f"t1.{key}.{col}", cell, printed, col_label)
+
+    def _blank_row_under_header(self, cells: list[Cell]) -> None:
+        """A row whose cells are all blank, printed right under the header of a table without
+        rules, shows only its label, and that label reads as a further line of the header's
+        信息内容 ("信息内容\n规章"): the row is printed, blank."""
+        for c in cells:
+            for line in c.text.split("\n")[1:]:
+                key, exact = _match(label_key(line), self.rows, self.fuzzy)
+                if key is None or not exact:
+                    continue
+                for col, col_label in self.columns:
+                    if f"t1.{key}.{col}" not in self.out.cells:
+                        self.out.put(f"t1.{key}.{col}", replace(c, text=""), squash(line), col_label)
 
     def column(self, text: str) -> tuple[Optional[str], str]:
         """(column key, printed label) of a header cell; the key None for no column label. A

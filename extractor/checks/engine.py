@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional, Union
 
 from ..narrative import Sentence, sentences
-from ..report import CellValue, Flag, Pair, Report, StoredReport
+from ..report import TABLE_NAMES, CellValue, Flag, Pair, Report, StoredReport
 from ..resources import rules_path
 from ..status import Severity
 
@@ -397,7 +397,7 @@ def not_evaluated(spec: CheckSpec, unsure: list[CellValue], unread: frozenset = 
     counted as 0), so it accuses nothing."""
     printed = [c for c in unsure if c.key not in unread]
     parts = ["；".join(f"{c.where}印为“{c.value}”" for c in printed) + "，不是规范的数字"] if printed else []
-    rows = dict.fromkeys(f"{c.where.split('行“', 1)[0]}行" for c in unsure if c.key in unread)
+    rows = dict.fromkeys(f"{TABLE_NAMES.get(c.table, c.table)}“{c.row_label}”行" for c in unsure if c.key in unread)
     parts += ["、".join(rows) + "未能逐格读出"] if rows else []
     cited = [c for c in unsure if c.key not in unread]  # an unread cell has no value to show
     page = next((c.page for c in unsure if c.page is not None), None)

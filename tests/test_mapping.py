@@ -119,3 +119,28 @@ def test_more_figures_than_known_columns_leave_the_row_unread(tmp_path):
     assert report.status == "partial"
     assert "表二“规章”一行的数值无法逐格读出，未记录该行" in report.messages
     assert "t1.regulations.repealed" not in report.cells
+
+
+@pytest.mark.parametrize("old,new", [
+    ("<td>本年制发件数</td><td>本年废止件数</td>", '<td colspan="2">本年制发件数本年废止件数</td>'),
+    ("<td>商业<br>企业</td><td>科研<br>机构</td>", '<td colspan="2">商业企业科研机构</td>'),
+], ids=["t1", "t2"])
+def test_column_labels_run_together_over_their_columns(tmp_path, old, new):
+    """A scan that lost the ruling between two column labels reads them as one header cell over
+    both columns ("本年制发件数本年废止件数"): each column keeps its label, every cell is exact."""
+    import json
+    from conftest import ROOT
+
+    gold = json.loads((ROOT / "corpus" / "sample-03-districtgov-2022.json").read_text(encoding="utf-8"))
+    report = _sample_03_with(tmp_path, old, new)
+    assert report.status == "ok", report.messages
+    assert {k: c.value for k, c in report.cells.items()} == gold["cells"]
+
+
+def test_labels_run_together_in_one_column_are_not_split(tmp_path):
+    """The same text in a cell one column wide is no pair of columns: its row's three figures
+    meet two known columns, and the row is left unread."""
+    report = _sample_03_with(tmp_path, "<td>本年制发件数</td><td>本年废止件数</td>",
+                             "<td>本年制发件数本年废止件数</td><td></td>")
+    assert report.status == "partial"
+    assert "表二“规章”一行的数值无法逐格读出，未记录该行" in report.messages

@@ -103,6 +103,25 @@ def _match(label: str, options: dict[str, list[str]], fuzzy: float) -> tuple[Opt
     return None, True
 
 
+def _joined_labels(label: str, options: dict[str, list[str]]) -> Optional[list[tuple[str, str]]]:
+    """[(key, label), …] when `label` is two or more column labels run together, exactly: the
+    header cell of a scan whose ruling between them was lost spans their columns and reads
+    "本年制发件数本年废止件数"."""
+    def parse(i: int) -> Optional[list[tuple[str, str]]]:
+        if i == len(label):
+            return []
+        for key, labs in options.items():
+            for lab in labs:
+                if lab and label.startswith(lab, i):
+                    rest = parse(i + len(lab))
+                    if rest is not None:
+                        return [(key, lab)] + rest
+        return None
+
+    parts = parse(0) if label else None
+    return parts if parts and len(parts) >= 2 else None
+
+
 class _T1:
     def __init__(self, out: Mapped):
         tpl = _tpl()
@@ -115,7 +134,10 @@ class _T1:
         labels = [label_key(c.text) for c in cells]
         self.out.labels.update(l for l in labels if l)
         # A header row: 信息内容 followed by the column labels of this block.
-        cols = [self.column(c.text) for c in cells]
+        cols = []
+        for c in cells:
+            joined = _joined_labels(label_key(c.text), self.cols)
+            cols += joined if joined and c.colspan >= len(joined) else [self.column(c.text)]
         if any(k for k, _ in cols) and not any(is_value_like(c.text) and squash(c.text) for c in cells):
             self.columns = [(k, t) for k, t in cols if k]
             self._blank_row_under_header(cells)
@@ -184,6 +206,11 @@ class _T2:
     def _header(self, cells: list[Cell]) -> None:
         for c in cells:
             lab = label_key(c.text)
+            joined = _joined_labels(lab, self.col_labels)
+            if joined and c.colspan >= len(joined):  # labels run together over their columns
+                for i, (k, printed) in enumerate(joined):
+                    self.seen_header.setdefault(k, (c.col + i, printed))
+                continue
             for k, labs in self.col_labels.items():
                 if lab in labs and k not in self.seen_header:
                     self.seen_header[k] = (c.col, squash(c.text))

@@ -122,16 +122,15 @@ def record_check_settings(db: sqlite_utils.Database, config: Optional[dict]) -> 
                             [d, json.dumps(config, ensure_ascii=False, sort_keys=True)])
 
 
-def check_settings_of(db: sqlite_utils.Database, sha: str) -> tuple[Optional[str], Optional[dict]]:
-    """(xxgk_version, settings) a stored report was audited under: settings {} for the
-    defaults, None when its version names settings this database does not hold."""
+def check_settings_of(db: sqlite_utils.Database, sha: str) -> Optional[dict]:
+    """The settings a stored report was audited under: {} for the defaults, None when its
+    xxgk_version names settings this database does not hold."""
     row = db.conn.execute("SELECT xxgk_version FROM reports WHERE sha256 = ?", [sha]).fetchone()
-    version = row[0] if row else None
-    _, sep, d = (version or "").partition("+config.")
+    _, sep, d = ((row[0] if row else None) or "").partition("+config.")
     if not sep:
-        return version, {}
+        return {}
     found = db.conn.execute("SELECT config FROM check_settings WHERE digest = ?", [d]).fetchone()
-    return version, json.loads(found[0]) if found else None
+    return json.loads(found[0]) if found else None
 
 
 def delete_report(db: sqlite_utils.Database, sha: str) -> None:

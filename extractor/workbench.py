@@ -216,7 +216,7 @@ def recheck(db: sqlite_utils.Database, sha: str, config: Optional[dict] = None) 
     from .pipeline import extract, sha256_file
     from .store import audit_version, check_settings_of, record_check_settings, save_report
 
-    _, audited = check_settings_of(db, sha)
+    audited = check_settings_of(db, sha)
     if config is None:
         if audited is None:
             raise CorrectionError("更正已保存，但这份报告审核时所用的检查设置没有记录在数据库中（由旧版 xxgk 审核），"

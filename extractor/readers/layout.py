@@ -508,7 +508,7 @@ class TableBuilder:
         # are where its figures could be).
         if any(c.bbox[0] < xs[0] - tol or c.bbox[2] > xs[-1] + tol for c in piece.cells if c.text.strip()):
             return None
-        figures = [c.x0 for c in self.cells if _VALUE_TOKEN.match(re.sub(r"\s", "", c.text))]
+        figures = [c.x0 for c in self.cells if _is_figure(c.text)]
         if not figures:
             return None
         values_from = min(figures)  # the table's figure columns start here; labels lie left of it
@@ -520,7 +520,7 @@ class TableBuilder:
                 continue  # a blank position: the slots give the row its blank cells
             left, right = c.bbox[0], c.bbox[2]  # its words
             centre = (left + right) / 2
-            if _VALUE_TOKEN.match(re.sub(r"\s", "", c.text)):
+            if _is_figure(c.text):
                 slot = next((sl for sl in slots if sl[0] <= centre < sl[1]), None)
                 if slot is None or any((r, slot) in taken for r in range(c.row, c.row + c.rowspan)):
                     return None
@@ -697,6 +697,11 @@ def _text(chunk: list) -> str:
 
 def _is_value(chunk: list) -> bool:
     return bool(_VALUE_TOKEN.match(_text(chunk)))
+
+
+def _is_figure(text: str) -> bool:
+    """A cell's text is a figure (or a 'nothing' mark), as _is_value tells a line's chunk."""
+    return bool(_VALUE_TOKEN.match(re.sub(r"\s", "", text)))
 
 
 def _tline(words: list, settings: LayoutSettings) -> _TLine:

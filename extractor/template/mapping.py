@@ -24,6 +24,7 @@ class Mapped:
     warnings: list[str] = field(default_factory=list)
     labels: set[str] = field(default_factory=set)  # every label seen in t1/t2 (for the fingerprint)
     t2_rows: list[str] = field(default_factory=list)  # t2 row keys in printed order
+    unread_rows: set[str] = field(default_factory=set)  # t2 row keys printed but not read
     table_pages: dict[str, Optional[int]] = field(default_factory=dict)
 
     def unread_row(self, table: str, row_key: str, printed: str, columns: list[tuple[str, str]],
@@ -31,6 +32,8 @@ class Mapped:
         """A row seen but not read cell by cell: named in the warnings, its cells kept as
         unread (no value; the checks that need them are not run)."""
         self.warnings.append(f"{TABLE_NAMES[table]}“{printed}”一行的数值无法逐格读出，未记录该行")
+        if table == "t2":
+            self.unread_rows.add(row_key)
         self.info.unread += [{"key": f"{table}.{row_key}.{col}", "row_label": printed, "col_label": label,
                               "page": page} for col, label in columns]
 
@@ -385,8 +388,7 @@ def map_document(doc: Document) -> Mapped:
         setattr(out.info, name, value)
     if by_kind["t2"]:
         # A row seen but not read is printed: it is unread, not missing.
-        printed = set(out.t2_rows) | {u["key"].split(".", 1)[1].rsplit(".", 1)[0]
-                                      for u in out.info.unread if u["key"].startswith("t2.")}
+        printed = set(out.t2_rows) | out.unread_rows
         out.info.missing_rows = [f"t2.{r}" for r in required_rows(fp["template"]) if r not in printed]
         out.info.extra_rows = [f"t2.{r}" for r in out.t2_rows if r.endswith("._subtotal")]
         out.info.extra_cols = ["t2.*.legal_subtotal"] if any(
